@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * One validated schema over the environment. `loadConfig` lists every bad key at once;
+ * main.ts prints them and exits 1 before anything listens. Every key is documented in
+ * .env.example with its default.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** DNs contain commas, so lists of DNs are separated by semicolons. */
+const dnList = z.string().transform((v) =>
+  v
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  BASE_URL: z.url().default('http://localhost:3000'),
+  TRUST_PROXY: z.string().default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DIRECTORY_KIND: z.enum(['ad', 'openldap']),
+  LDAP_URL: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldaps://host[:port] or ldap://host[:port]'),
+  LDAP_STARTTLS: bool.default(false),
+  LDAP_CA_FILE: z.string().min(1),
+  LDAP_TLS_SERVERNAME: z.string().optional(),
+  LDAP_BIND_DN: z.string().min(3),
+  LDAP_BIND_PASSWORD: z.string().optional(),
+  LDAP_BIND_PASSWORD_FILE: z.string().optional(),
+  LDAP_BASE_DN: z.string().min(3),
+  LDAP_MANAGED_OUS: dnList.refine((l) => l.length > 0, 'at least one DN'),
+  LDAP_PRIVILEGED_GROUPS: dnList.default([]),
+  LDAP_CONNECT_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  LDAP_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  LDAP_POOL_SIZE: int(1, 64).default(4),
+  LDAP_POOL_IDLE_MS: int(1_000, 3_600_000).default(60_000),
+  OPENLDAP_PPOLICY_DN: z.string().optional(),
+
+  DATABASE_URL: z.string().min(1).default('sqlite:data/sspr.sqlite'),
+  PASSWORD_HISTORY_COUNT: int(0, 100).default(24),
+  PASSWORD_HISTORY_SCRYPT_COST: int(1024, 1_048_576)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
+    .default(32_768),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment into a typed Config, or throw ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings in .env mean "not set", so defaults apply.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const bindPassword = readBindPassword(e, problems);
+  if (e.LDAP_URL.startsWith('ldap://') && !e.LDAP_STARTTLS) {
+    problems.push('LDAP_URL: ldap:// without LDAP_STARTTLS=true would send passwords in clear; use ldaps://');
+  }
+  if (e.LDAP_URL.startsWith('ldaps://') && e.LDAP_STARTTLS) {
+    problems.push('LDAP_STARTTLS: only meaningful with an ldap:// URL');
+  }
+  let ca: Buffer | undefined;
+  try {
+    ca = readFileSync(e.LDAP_CA_FILE);
+  } catch (error) {
+    problems.push(`LDAP_CA_FILE: cannot read ${e.LDAP_CA_FILE} (${(error as NodeJS.ErrnoException).code})`);
+  }
+  const database = parseDatabaseUrl(e.DATABASE_URL, problems);
+  if (problems.length > 0 || !ca || bindPassword === undefined || !database) throw new ConfigError(problems);
+  return toConfig(e, ca, bindPassword, database);
+}
+
+function readBindPassword(e: z.infer<typeof envSchema>, problems: string[]): string | undefined {
+  if (e.LDAP_BIND_PASSWORD && e.LDAP_BIND_PASSWORD_FILE) {
+    problems.push(
+      'LDAP_BIND_PASSWORD_FILE: set either LDAP_BIND_PASSWORD or LDAP_BIND_PASSWORD_FILE, not both',
+    );
+    return undefined;
+  }
+  if (e.LDAP_BIND_PASSWORD_FILE) {
+    try {
+      return readFileSync(e.LDAP_BIND_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`LDAP_BIND_PASSWORD_FILE: cannot read (${(error as NodeJS.ErrnoException).code})`);
+      return undefined;
+    }
+  }
+  if (!e.LDAP_BIND_PASSWORD) {
+    problems.push('LDAP_BIND_PASSWORD: required (or LDAP_BIND_PASSWORD_FILE)');
+    return undefined;
+  }
+  return e.LDAP_BIND_PASSWORD;
+}
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+function parseDatabaseUrl(url: string, problems: string[]): DatabaseConfig | undefined {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (file) return { kind: 'sqlite', file };
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    return { kind: 'postgres', url };
+  }
+  problems.push('DATABASE_URL: must be sqlite:<file path> (or sqlite::memory:) or postgres://...');
+  return undefined;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function toConfig(e: z.infer<typeof envSchema>, ca: Buffer, bindPassword: string, database: DatabaseConfig) {
+  return {
+    env: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      baseUrl: new URL(e.BASE_URL),
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    },
+    logLevel: e.LOG_LEVEL,
+    directory: {
+      kind: e.DIRECTORY_KIND,
+      url: e.LDAP_URL,
+      startTls: e.LDAP_STARTTLS,
+      ca,
+      tlsServerName: e.LDAP_TLS_SERVERNAME,
+      bindDn: e.LDAP_BIND_DN,
+      bindPassword,
+      baseDn: e.LDAP_BASE_DN,
+      managedOus: e.LDAP_MANAGED_OUS,
+      privilegedGroups: e.LDAP_PRIVILEGED_GROUPS,
+      connectTimeoutMs: e.LDAP_CONNECT_TIMEOUT_MS,
+      timeoutMs: e.LDAP_TIMEOUT_MS,
+      poolSize: e.LDAP_POOL_SIZE,
+      poolIdleMs: e.LDAP_POOL_IDLE_MS,
+      ppolicyDn: e.OPENLDAP_PPOLICY_DN ?? `cn=default,ou=policies,${e.LDAP_BASE_DN}`,
+    },
+    database,
+    passwordHistory: { count: e.PASSWORD_HISTORY_COUNT, scryptCost: e.PASSWORD_HISTORY_SCRYPT_COST },
+  };
+}
+
+export type DirectoryConfig = Config['directory'];

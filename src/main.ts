@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDirectory } from './directory/create-directory.ts';
+import { checkServiceAccountPrivilege } from './doctor/service-account-privilege.ts';
+import { createLogger } from './log.ts';
+import { openStore } from './store/open-store.ts';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const store = await openStore(config.database);
+  const directory = createDirectory(config.directory);
+
+  // Insecure but allowed: warn loudly at boot rather than refuse to start.
+  checkServiceAccountPrivilege(directory, config.directory)
+    .then((finding) => {
+      if (finding.status === 'fail')
+        log.error({ detail: finding.detail }, 'SERVICE ACCOUNT IS OVER-PRIVILEGED: run npm run doctor');
+    })
+    .catch((error: unknown) => log.warn({ err: error }, 'could not check the service account at start'));
+
+  const app = createApp({ config, log, store, directory });
+  const server: Server = app.listen(config.http.port, config.http.host, () => {
+    log.info({ url: config.http.baseUrl.href, host: config.http.host, port: config.http.port }, 'listening');
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(async () => {
+      await Promise.allSettled([directory.close(), store.close()]);
+      clearTimeout(force);
+      log.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+void main();
