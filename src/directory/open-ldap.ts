@@ -7,7 +7,7 @@ import { LdapConnectionPool } from './ldap-connection-pool.ts';
 import { OID, PasswordPolicyControl, passwordModifyValue } from './ldap-controls.ts';
 import { firstInteger, firstString, generalizedTimeToDate } from './ldap-entry.ts';
 import { toDirectoryError } from './ldap-errors.ts';
-import { isDnWithin, normaliseLogin } from './ldap-input.ts';
+import { isDnWithin, isSameDn, normaliseLogin } from './ldap-input.ts';
 
 /** ppolicy's "locked until an administrator unlocks it": the way to disable an account. */
 const PERMANENT_LOCK = '000001010000Z';
@@ -80,7 +80,12 @@ export class OpenLdapDirectory implements Directory {
     try {
       await withBoundClient(this.config, user.dn, password, async () => undefined, [ppolicy]);
     } catch (error) {
-      throw toDirectoryError((error as AppError).cause ?? error, ppolicy.response?.error);
+      const decoded = toDirectoryError((error as AppError).cause ?? error, ppolicy.response?.error);
+      // ppolicy says accountLocked for a permanent lock too; that one is how OpenLDAP disables.
+      if (decoded.code === 'directory.account_locked' && (await this.readUser(user.dn))?.status.isDisabled) {
+        throw new AppError('directory.account_disabled', { cause: error });
+      }
+      throw decoded;
     }
     // With pwdReset TRUE the bind succeeds but every other operation is refused (changeAfterReset).
     if (ppolicy.response?.error !== undefined) throw toDirectoryError({ code: 49 }, ppolicy.response.error);
@@ -189,9 +194,7 @@ export class OpenLdapDirectory implements Directory {
       (lockedAt !== null &&
         (policy.lockoutDurationS === 0 || lockedAt.getTime() + policy.lockoutDurationS * 1000 > this.now()));
     const groups = this.config.privilegedGroups.length > 0 ? await this.groupsOf(entry.dn) : [];
-    const isPrivileged = groups.some((g) =>
-      this.config.privilegedGroups.some((p) => isDnWithin(g, p) && isDnWithin(p, g)),
-    );
+    const isPrivileged = groups.some((g) => this.config.privilegedGroups.some((p) => isSameDn(g, p)));
     return {
       dn: entry.dn,
       id: firstString(entry, 'entryUUID') ?? entry.dn.toLowerCase(),

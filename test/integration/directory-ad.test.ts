@@ -1,0 +1,3 @@
+import { directoryContract } from './directory.contract.ts';
+
+directoryContract('ad');
