@@ -48,7 +48,7 @@ const envSchema = z.object({
   PASSWORD_HISTORY_COUNT: int(0, 100).default(24),
   PASSWORD_HISTORY_SCRYPT_COST: int(1024, 1_048_576)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
-    .default(32_768),
+    .default(2048),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -63,52 +63,68 @@ export class ConfigError extends Error {
 /** Parse the environment into a typed Config, or throw ConfigError listing every bad key. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings in .env mean "not set", so defaults apply.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+  const parsed = envSchema.safeParse(raw);
   const problems: string[] = parsed.success
     ? []
     : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  if (!parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
-
-  const bindPassword = readBindPassword(e, problems);
-  if (e.LDAP_URL.startsWith('ldap://') && !e.LDAP_STARTTLS) {
+  // The cross-field checks read the raw values, so they are listed even when the schema failed.
+  const bindPassword = readBindPassword(raw, problems);
+  const url = raw.LDAP_URL ?? '';
+  const startTls = ['true', '1', 'yes'].includes(raw.LDAP_STARTTLS ?? '');
+  if (url.startsWith('ldap://') && !startTls) {
     problems.push('LDAP_URL: ldap:// without LDAP_STARTTLS=true would send passwords in clear; use ldaps://');
   }
-  if (e.LDAP_URL.startsWith('ldaps://') && e.LDAP_STARTTLS) {
+  if (url.startsWith('ldaps://') && startTls)
     problems.push('LDAP_STARTTLS: only meaningful with an ldap:// URL');
-  }
   let ca: Buffer | undefined;
-  try {
-    ca = readFileSync(e.LDAP_CA_FILE);
-  } catch (error) {
-    problems.push(`LDAP_CA_FILE: cannot read ${e.LDAP_CA_FILE} (${(error as NodeJS.ErrnoException).code})`);
+  if (raw.LDAP_CA_FILE) {
+    try {
+      ca = readFileSync(raw.LDAP_CA_FILE);
+    } catch (error) {
+      problems.push(
+        `LDAP_CA_FILE: cannot read ${raw.LDAP_CA_FILE} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
   }
-  const database = parseDatabaseUrl(e.DATABASE_URL, problems);
-  if (problems.length > 0 || !ca || bindPassword === undefined || !database) throw new ConfigError(problems);
-  return toConfig(e, ca, bindPassword, database);
+  const database = parseDatabaseUrl(raw.DATABASE_URL ?? 'sqlite:data/sspr.sqlite', problems);
+  if (!parsed.success || problems.length > 0 || !ca || bindPassword === undefined || !database) {
+    throw new ConfigError(problems);
+  }
+  return toConfig(parsed.data, ca, bindPassword, database);
 }
 
-function readBindPassword(e: z.infer<typeof envSchema>, problems: string[]): string | undefined {
-  if (e.LDAP_BIND_PASSWORD && e.LDAP_BIND_PASSWORD_FILE) {
+function readBindPassword(raw: Record<string, string>, problems: string[]): string | undefined {
+  if (raw.LDAP_BIND_PASSWORD && raw.LDAP_BIND_PASSWORD_FILE) {
     problems.push(
       'LDAP_BIND_PASSWORD_FILE: set either LDAP_BIND_PASSWORD or LDAP_BIND_PASSWORD_FILE, not both',
     );
     return undefined;
   }
-  if (e.LDAP_BIND_PASSWORD_FILE) {
+  if (raw.LDAP_BIND_PASSWORD_FILE) {
+    let value: string;
     try {
-      return readFileSync(e.LDAP_BIND_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+      value = readFileSync(raw.LDAP_BIND_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
       problems.push(`LDAP_BIND_PASSWORD_FILE: cannot read (${(error as NodeJS.ErrnoException).code})`);
       return undefined;
     }
+    // An empty simple bind is an anonymous bind: never let it pass for a service account.
+    if (value === '') {
+      problems.push('LDAP_BIND_PASSWORD_FILE: the file is empty');
+      return undefined;
+    }
+    return value;
   }
-  if (!e.LDAP_BIND_PASSWORD) {
+  if (!raw.LDAP_BIND_PASSWORD) {
     problems.push('LDAP_BIND_PASSWORD: required (or LDAP_BIND_PASSWORD_FILE)');
     return undefined;
   }
-  return e.LDAP_BIND_PASSWORD;
+  return raw.LDAP_BIND_PASSWORD;
 }
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };

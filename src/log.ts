@@ -12,7 +12,9 @@ const SECRET_KEYS = [
   'oldPassword',
   'currentPassword',
   'bindPassword',
-  'code',
+  'oneTimeCode',
+  'totpCode',
+  'smsCode',
   'secret',
   'token',
   'otp',
@@ -20,6 +22,8 @@ const SECRET_KEYS = [
   'userPassword',
   'authorization',
   'cookie',
+  'Authorization',
+  'Cookie',
 ];
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 

@@ -3,12 +3,14 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDirectory } from './directory/create-directory.ts';
 import { checkServiceAccountPrivilege } from './doctor/service-account-privilege.ts';
+import { loadEnvFile } from './load-env-file.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/open-store.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
+    loadEnvFile();
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -20,7 +20,7 @@ export function allStrings(entry: Entry, attribute: string): string[] {
 export function allBuffers(entry: Entry, attribute: string): Buffer[] {
   const value = entry[attribute];
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'binary')));
+  return values.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8')));
 }
 
 export function firstInteger(entry: Entry, attribute: string): number | null {
@@ -43,7 +43,9 @@ export function generalizedTimeToDate(value: string | null): Date | null {
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac] = m;
   const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
-  return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms));
+  const date = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms));
+  date.setUTCFullYear(Number(y)); // Date.UTC would read years 0-99 as 1900-1999
+  return date;
 }
 
 /** Binary SID (objectSid, tokenGroups) to its S-1-5-21-... string form. */

@@ -11,7 +11,7 @@ export function normaliseLogin(input: string): string | null {
   const value = input.normalize('NFKC').trim();
   if (value.length === 0 || value.length > MAX_LOGIN_LENGTH) return null;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) return null;
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return null;
   return value;
 }
 

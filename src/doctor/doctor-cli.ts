@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
+import { loadEnvFile } from '../load-env-file.ts';
 import { runDoctor } from './doctor.ts';
 
 const MARK = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
@@ -8,6 +9,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { user: { type: 'string' }, json: { type: 'boolean' } } });
   let config: ReturnType<typeof loadConfig>;
   try {
+    loadEnvFile();
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {

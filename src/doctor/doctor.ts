@@ -235,7 +235,18 @@ async function checkOpenLdapRights(config: DirectoryConfig, probeDn: string): Pr
             : `write refused on ${probeDn} (LDAP ${code}): grant the service account =w/write in the ACL`,
       });
     }
-    findings.push({ name: 'Password Modify extended operation', status: 'pass', detail: OID.passwordModify });
+    const { searchEntries } = await client.search('', {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: ['supportedExtension'],
+    });
+    const extensions = searchEntries[0] ? [searchEntries[0].supportedExtension].flat().map(String) : [];
+    const hasExop = extensions.includes(OID.passwordModify);
+    findings.push({
+      name: 'Password Modify extended operation',
+      status: hasExop ? 'pass' : 'fail',
+      detail: hasExop ? `${OID.passwordModify} advertised` : 'not in the rootDSE supportedExtension list',
+    });
     return findings;
   } finally {
     await closeQuietly(client);

@@ -4,6 +4,8 @@ import { sidToString } from '../directory/ldap-entry.ts';
 export interface Ace {
   isAllow: boolean;
   isInheritOnly: boolean;
+  /** Inherited from a parent (INHERITED_ACE): ranks after every explicit ACE. */
+  isInherited: boolean;
   mask: number;
   /** Right or property GUID (lower case), when the ACE is object-specific. */
   objectType: string | null;
@@ -17,6 +19,7 @@ const ACCESS_DENIED = 0x01;
 const ACCESS_ALLOWED_OBJECT = 0x05;
 const ACCESS_DENIED_OBJECT = 0x06;
 const INHERIT_ONLY_ACE = 0x08;
+const INHERITED_ACE = 0x10;
 const ACE_OBJECT_TYPE_PRESENT = 0x1;
 const ACE_INHERITED_OBJECT_TYPE_PRESENT = 0x2;
 
@@ -55,6 +58,7 @@ export function parseDacl(sd: Buffer): Ace[] {
       aces.push({
         isAllow: type === ACCESS_ALLOWED || type === ACCESS_ALLOWED_OBJECT,
         isInheritOnly: (flags & INHERIT_ONLY_ACE) !== 0,
+        isInherited: (flags & INHERITED_ACE) !== 0,
         mask,
         objectType,
         inheritedObjectType,
@@ -80,14 +84,21 @@ const GENERIC_ALL = 0x10000000;
 
 /**
  * Does the DACL grant `right` (a control access right GUID) to any of `sids` on this object?
- * An explicit deny for the same right wins, as Windows evaluates explicit denies first.
+ * Windows walks a DACL in canonical order (explicit deny, explicit allow, inherited deny,
+ * inherited allow) and the first ACE that applies decides. The ACEs are ranked that way
+ * first (stable), so a DACL written out of order is still judged conservatively.
  */
 export function grantsControlAccess(aces: Ace[], sids: ReadonlySet<string>, right: string): boolean {
-  const applies = (a: Ace) =>
-    !a.isInheritOnly &&
-    sids.has(a.sid) &&
-    ((a.mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0 || (a.mask & GENERIC_ALL) !== 0) &&
-    (a.objectType === null || a.objectType === right);
-  if (aces.some((a) => !a.isAllow && applies(a))) return false;
-  return aces.some((a) => a.isAllow && applies(a));
+  const rank = (a: Ace) => (a.isInherited ? 2 : 0) + (a.isAllow ? 1 : 0);
+  const canonical = aces.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i);
+  const decisive = canonical
+    .map((x) => x.a)
+    .find(
+      (a) =>
+        !a.isInheritOnly &&
+        sids.has(a.sid) &&
+        ((a.mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0 || (a.mask & GENERIC_ALL) !== 0) &&
+        (a.objectType === null || a.objectType === right),
+    );
+  return decisive?.isAllow === true;
 }

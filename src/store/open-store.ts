@@ -9,7 +9,7 @@ import type { Database } from './sql/schema.ts';
 
 /** Open the configured store and run its migrations. */
 export async function openStore(config: DatabaseConfig): Promise<KyselyStore> {
-  const store = new KyselyStore(new Kysely<Database>({ dialect: dialectFor(config) }));
+  const store = new KyselyStore(new Kysely<Database>({ dialect: dialectFor(config) }), config.kind);
   await store.migrate();
   return store;
 }

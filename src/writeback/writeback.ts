@@ -3,7 +3,7 @@ import { MAX_PASSWORD_LENGTH } from '../directory/directory.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AuditOutcome, Store } from '../store/store.ts';
-import type { PasswordHistory } from './password-history.ts';
+import type { HistoryCheck, PasswordHistory } from './password-history.ts';
 
 /**
  * The single entry point through which every flow changes the directory:
@@ -84,7 +84,7 @@ export function createWriteback(deps: WritebackDeps) {
       outcome = REFUSAL_CODES.has(error.code) ? 'refused' : 'failure';
       if (!error.expose || error.code === 'directory.unavailable') {
         deps.log.warn(
-          { action, subject: subject.username, code: error.code, err: error },
+          { action, subject: subject.username, errorCode: error.code, err: error },
           'writeback failed',
         );
       }
@@ -129,9 +129,22 @@ export function createWriteback(deps: WritebackDeps) {
     return check;
   }
 
+  /** History is best effort once the directory holds the new password; a failure is logged loudly. */
+  async function rememberQuietly(subject: DirectoryUser, entry: HistoryCheck['entry']): Promise<void> {
+    await deps.history.remember(subject.id, entry).catch((error: unknown) => {
+      deps.log.error(
+        { subject: subject.username, err: error },
+        'password set but not recorded in the portal history',
+      );
+    });
+  }
+
   return {
     resetPassword(subject: DirectoryUser, newPassword: string, ctx: ResetContext): Promise<WritebackResult> {
-      const details = { mustChange: ctx.mustChange === true, unlock: ctx.unlock === true };
+      const details: Record<string, boolean> = {
+        mustChange: ctx.mustChange === true,
+        unlock: ctx.unlock === true,
+      };
       return run(
         'writeback.reset_password',
         subject,
@@ -140,8 +153,14 @@ export function createWriteback(deps: WritebackDeps) {
           const password = normaliseNewPassword(newPassword);
           const check = await checkNewPassword(password, fresh);
           await deps.directory.resetPassword(fresh, password, { mustChange: ctx.mustChange === true });
-          await deps.history.remember(fresh.id, check.entry);
-          if (ctx.unlock && fresh.status.isLocked) await deps.directory.unlock(fresh);
+          // The password is set: what follows must not turn that into a reported failure.
+          await rememberQuietly(fresh, check.entry);
+          if (ctx.unlock && fresh.status.isLocked) {
+            await deps.directory.unlock(fresh).catch((error: unknown) => {
+              details.unlockFailed = true;
+              deps.log.warn({ subject: fresh.username, err: error }, 'unlock after reset failed');
+            });
+          }
         },
         details,
       );
@@ -164,7 +183,7 @@ export function createWriteback(deps: WritebackDeps) {
         const password = normaliseNewPassword(newPassword);
         const check = await checkNewPassword(password, fresh);
         await deps.directory.changePassword(fresh, oldPassword, password);
-        await deps.history.remember(fresh.id, check.entry);
+        await rememberQuietly(fresh, check.entry);
       });
     },
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Attribute, Client } from 'ldapts';
-import { unicodePwd } from '../../src/directory/active-directory.ts';
 import { type DirectoryConfig, loadConfig } from '../../src/config.ts';
+import { unicodePwd } from '../../src/directory/active-directory.ts';
 import type { DirectoryKind } from '../../src/directory/directory.ts';
 
 /** Facts written by scripts/directory/*.sh start (URLs, DNs, passwords of the seed). */
@@ -34,7 +34,10 @@ export function facts(kind: DirectoryKind): ServerFacts {
   return JSON.parse(readFileSync(FACT_FILES[kind], 'utf8')) as ServerFacts;
 }
 
-export function directoryEnv(kind: DirectoryKind, overrides: Record<string, string> = {}): Record<string, string> {
+export function directoryEnv(
+  kind: DirectoryKind,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const f = facts(kind);
   return {
     DIRECTORY_KIND: kind,
@@ -53,7 +56,10 @@ export function directoryEnv(kind: DirectoryKind, overrides: Record<string, stri
   };
 }
 
-export function directoryConfig(kind: DirectoryKind, overrides: Record<string, string> = {}): DirectoryConfig {
+export function directoryConfig(
+  kind: DirectoryKind,
+  overrides: Record<string, string> = {},
+): DirectoryConfig {
   return loadConfig(directoryEnv(kind, overrides)).directory;
 }
 
@@ -77,7 +83,10 @@ export interface TestUser {
 export async function adminClient(kind: DirectoryKind): Promise<Client> {
   const f = facts(kind);
   const client = new Client({ url: f.url, tlsOptions: { ca: [readFileSync(f.caFile)] }, timeout: 10_000 });
-  await client.bind(kind === 'ad' ? f.adminDn! : f.rootDn!, kind === 'ad' ? f.adminPassword! : f.rootPassword!);
+  await client.bind(
+    kind === 'ad' ? f.adminDn! : f.rootDn!,
+    kind === 'ad' ? f.adminPassword! : f.rootPassword!,
+  );
   return client;
 }
 
@@ -119,7 +128,9 @@ export async function givenUser(
       new Attribute({ type: 'givenName', values: ['Test'] }),
       new Attribute({ type: 'mail', values: [`${username}.mail@sspr.test`] }),
       new Attribute({ type: 'userPassword', values: [password] }),
-      ...(options.disabled ? [new Attribute({ type: 'pwdAccountLockedTime', values: ['000001010000Z'] })] : []),
+      ...(options.disabled
+        ? [new Attribute({ type: 'pwdAccountLockedTime', values: ['000001010000Z'] })]
+        : []),
     ]);
     return { username, dn, password };
   } finally {
@@ -151,10 +162,13 @@ export async function badBinds(kind: DirectoryKind, dn: string, count: number): 
 export async function readAsAdmin(kind: DirectoryKind, dn: string, attributes: string[]) {
   const client = await adminClient(kind);
   try {
-    const { searchEntries } = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes });
+    const { searchEntries } = await client.search(dn, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes,
+    });
     return searchEntries[0];
   } finally {
     await client.unbind();
   }
 }
-

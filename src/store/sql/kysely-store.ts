@@ -1,19 +1,22 @@
-import { type Kysely, Migrator } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import type { AuditEvent, AuditQuery, PasswordHistoryEntry, Store, StoredAuditEvent } from '../store.ts';
-import { migrationProvider } from './migrations.ts';
+import { migrationProvider, type SqlDialect } from './migrations.ts';
 import type { Database } from './schema.ts';
 
 const MAX_AUDIT_PAGE = 1000;
 
 /** The Store over any Kysely dialect; sqlite.ts and postgres.ts only build the dialect. */
 export class KyselyStore implements Store {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   /** Bring the schema up to date; safe to run on every start and from several instances. */
   async migrate(): Promise<void> {
     const { error, results } = await new Migrator({
       db: this.db,
-      provider: migrationProvider,
+      provider: migrationProvider(this.dialect),
     }).migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -38,6 +41,10 @@ export class KyselyStore implements Store {
 
   async addPasswordHistory(userId: string, entry: PasswordHistoryEntry, keep: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // Two instances trimming one user's history at once could each miss the other's insert
+      // under READ COMMITTED; a per-user transaction lock serialises them (SQLite already does).
+      if (this.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
       await trx
         .insertInto('password_history')
         .values({

@@ -1,11 +1,12 @@
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+export type SqlDialect = 'sqlite' | 'postgres';
 
 /** Migrations live in code (no file-system scanning), in order; names sort lexically. */
-const migrations: Record<string, Migration> = {
+const migrations = (dialect: SqlDialect): Record<string, Migration> => ({
   '0001_history_and_audit': {
     async up(db: Kysely<unknown>) {
-      const serialId = (dialect: 'sqlite' | 'postgres') => (dialect === 'postgres' ? 'serial' : 'integer');
-      const dialect = await detectDialect(db);
+      const serialId = (d: SqlDialect) => (d === 'postgres' ? 'serial' : 'integer');
       await db.schema
         .createTable('password_history')
         .addColumn('id', serialId(dialect), (c) =>
@@ -45,17 +46,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_event_actor').on('audit_event').columns(['actor', 'id']).execute();
     },
   },
-};
+});
 
-async function detectDialect(db: Kysely<unknown>): Promise<'sqlite' | 'postgres'> {
-  try {
-    await sql`select sqlite_version()`.execute(db);
-    return 'sqlite';
-  } catch {
-    return 'postgres';
-  }
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
 }
-
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
