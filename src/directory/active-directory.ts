@@ -92,7 +92,11 @@ export class ActiveDirectory implements Directory {
 
   async readUser(dn: string): Promise<DirectoryUser | null> {
     try {
-      const entries = await this.search(dn, '(objectClass=user)', 'base');
+      // tokenGroups is constructed for base-scope reads only; here it comes in the same round trip.
+      const entries = await this.search(dn, '(objectClass=user)', 'base', [
+        ...USER_ATTRIBUTES,
+        'tokenGroups',
+      ]);
       return entries[0] ? this.toUser(entries[0]) : null;
     } catch (error) {
       if (error instanceof AppError && error.code === 'directory.user_not_found') return null;
@@ -195,16 +199,16 @@ export class ActiveDirectory implements Directory {
         mustChangePassword: pwdLastSet === '0',
         passwordLastSet: fileTimeToDate(pwdLastSet),
         passwordExpiresAt: fileTimeToDate(firstString(entry, 'msDS-UserPasswordExpiryTimeComputed')),
-        isPrivileged:
-          firstInteger(entry, 'adminCount') === 1 || (await this.isInPrivilegedGroup(entry.dn, sid)),
+        isPrivileged: firstInteger(entry, 'adminCount') === 1 || (await this.isInPrivilegedGroup(entry, sid)),
         isInScope,
       },
     };
   }
 
   /** Nested membership comes from tokenGroups (constructed, base scope only): one read resolves it all. */
-  private async isInPrivilegedGroup(dn: string, sid: Buffer | undefined): Promise<boolean> {
-    const tokenSids = await this.tokenGroups(dn);
+  private async isInPrivilegedGroup(entry: Entry, sid: Buffer | undefined): Promise<boolean> {
+    const read = allBuffers(entry, 'tokenGroups');
+    const tokenSids = read.length > 0 ? read.map(sidToString) : await this.tokenGroups(entry.dn);
     const userSid = sid ? sidToString(sid) : '';
     const domainSid = userSid.slice(0, userSid.lastIndexOf('-'));
     const configured = await this.configuredPrivilegedGroupSids();
