@@ -140,6 +140,15 @@ async function checkManagedOus(
         .catch(() => ({ searchEntries: [] }));
       probe = searchEntries[0]?.dn ?? null;
     }
+    for (const group of config.privilegedGroups) {
+      try {
+        await client.search(group, { scope: 'base', filter: '(objectClass=*)', attributes: ['dn'] });
+        findings.push({ name: `privileged group exists: ${group}`, status: 'pass', detail: 'readable' });
+      } catch (error) {
+        // A mistyped group would make every user lookup fail: say which one.
+        findings.push({ name: `privileged group exists: ${group}`, status: 'fail', detail: describe(error) });
+      }
+    }
     if (probeLogin) {
       const user = await directory.findUser(probeLogin);
       if (!user)

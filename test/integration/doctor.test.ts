@@ -54,3 +54,21 @@ describe('doctor', () => {
     assert.equal(statusOf(report, 'service account binds'), 'fail');
   });
 });
+
+describe('doctor: configuration mistakes', () => {
+  it('names a configured privileged group that does not exist', async () => {
+    const missing = 'cn=no-such-group,ou=groups,dc=sspr,dc=test';
+    const report = await runDoctor(directoryConfig('openldap', { LDAP_PRIVILEGED_GROUPS: missing }));
+    assert.equal(report.isHealthy, false);
+    assert.equal(statusOf(report, `privileged group exists: ${missing}`), 'fail');
+  });
+
+  it('fails the managed OU check for an OU that does not exist', async () => {
+    const report = await runDoctor(
+      directoryConfig('ad', { LDAP_MANAGED_OUS: 'OU=Staff,DC=sspr,DC=test;OU=Nowhere,DC=sspr,DC=test' }),
+    );
+    assert.equal(report.isHealthy, false);
+    assert.equal(statusOf(report, 'managed OU exists: OU=Nowhere'), 'fail');
+    assert.equal(statusOf(report, 'managed OU exists: OU=Staff'), 'pass');
+  });
+});
