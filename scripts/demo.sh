@@ -18,6 +18,8 @@ LDAP_BIND_PASSWORD=Svc-Writeback-Pass1!
 LDAP_BASE_DN=DC=sspr,DC=test
 LDAP_MANAGED_OUS=OU=Staff,DC=sspr,DC=test
 DATABASE_URL=sqlite:data/demo.sqlite
+SECRET_KEY=demo-only-secret-key-not-for-production-0123456789
+DEMO_MODE=true
 ENV
 cat <<'TXT'
 

@@ -1,30 +1,32 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { Config } from './config.ts';
-import type { Directory } from './directory/directory.ts';
+import type { Services } from './compose.ts';
 import { errorHandler } from './http/middleware/error-handler.ts';
+import { noStore } from './http/middleware/no-store.ts';
 import { requestContext } from './http/middleware/request-context.ts';
+import { sessionMiddleware } from './http/middleware/session.ts';
+import { changeRouter } from './http/routes/change.ts';
+import { demoOutboxRouter } from './http/routes/demo-outbox.ts';
+import { enrollRouter } from './http/routes/enroll.ts';
 import { healthRouter } from './http/routes/health.ts';
-import type { Logger } from './log.ts';
-import type { Store } from './store/store.ts';
+import { recoveryRouter } from './http/routes/recovery.ts';
+import { translate } from './i18n.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface AppDeps {
-  config: Pick<Config, 'http' | 'env'>;
-  log: Logger;
-  store: Pick<Store, 'ping'>;
-  directory: Pick<Directory, 'findUser'>;
-}
+export type AppServices = Pick<
+  Services,
+  'config' | 'log' | 'store' | 'directory' | 'writeback' | 'sms' | 'verifier' | 'flows' | 'keys' | 'now'
+>;
 
-/** Builds the Express app from its dependencies; no I/O happens at import or here. */
-export function createApp(deps: AppDeps): express.Express {
+/** Builds the Express app from its services; no I/O happens at import or here. */
+export function createApp(s: AppServices): express.Express {
   const app = express();
-  const isTls = deps.config.http.baseUrl.protocol === 'https:';
+  const isTls = s.config.http.baseUrl.protocol === 'https:';
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.http.trustProxy);
+  app.set('trust proxy', s.config.http.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
 
@@ -44,17 +46,81 @@ export function createApp(deps: AppDeps): express.Express {
       },
       // HSTS only means something when the portal is served over TLS.
       strictTransportSecurity: isTls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'no-referrer' },
     }),
   );
-  app.use(requestContext(deps.log));
+  app.use(requestContext(s.log));
   app.use('/static', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
-  app.use(healthRouter({ store: deps.store }));
+  app.use(healthRouter({ store: s.store }));
+
+  app.use(
+    sessionMiddleware(s.store, {
+      secret: s.keys.sessionSecret,
+      ttlMinutes: s.config.session.ttlMinutes,
+      isSecure: isTls,
+    }),
+  );
+  // Small bodies only: every form here holds a few short fields.
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  app.use(function viewLocals(_req: Request, res: Response, next: NextFunction) {
+    res.locals.t = translate;
+    res.locals.demoMode = s.config.demoMode;
+    res.locals.message = undefined;
+    res.locals.notice = undefined;
+    next();
+  });
+
   app.get('/', function renderHome(_req: Request, res: Response) {
-    res.render('home/index', { title: 'Password self-service' });
+    res.render('home/index');
   });
+
+  const limits = {
+    perAddress: { limit: s.config.rateLimits.perAddress, windowMinutes: s.config.rateLimits.windowMinutes },
+    perAccount: { limit: s.config.rateLimits.perAccount, windowMinutes: s.config.rateLimits.windowMinutes },
+  };
+  const recovery = {
+    directory: s.directory,
+    verifier: s.verifier,
+    writeback: s.writeback,
+    requiredFactors: s.config.flows.requiredFactors,
+    passwordMinLength: s.config.flows.passwordMinLength,
+    flows: s.flows,
+    store: s.store,
+    limits,
+  };
+  app.use(noStore);
+  app.use(recoveryRouter('reset', recovery));
+  app.use(recoveryRouter('unlock', recovery));
+  app.use(
+    changeRouter({
+      directory: s.directory,
+      writeback: s.writeback,
+      passwordMinLength: s.config.flows.passwordMinLength,
+      decoyParentDn: s.config.directory.managedOus[0]!,
+      flows: s.flows,
+      store: s.store,
+      limits,
+    }),
+  );
+  app.use(
+    enrollRouter({
+      directory: s.directory,
+      store: s.store,
+      verifier: s.verifier,
+      sms: s.sms.sender,
+      sealKey: s.keys.sealKey,
+      totpIssuer: s.config.mfa.totpIssuer,
+      now: s.now,
+      flows: s.flows,
+      limits,
+      trustDirectoryMobile: s.config.flows.trustDirectoryMobile,
+    }),
+  );
+  if (s.config.demoMode && s.sms.outbox) app.use(demoOutboxRouter(s.sms.outbox));
+
   app.use(function notFound(_req: Request, res: Response) {
-    res.status(404).render('errors/not-found', { title: 'Not found' });
+    res.status(404).render('errors/not-found');
   });
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(s.log));
   return app;
 }

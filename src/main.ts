@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { composeServices } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { createDirectory } from './directory/create-directory.ts';
+import type { ActiveDirectory } from './directory/active-directory.ts';
+import type { OpenLdapDirectory } from './directory/open-ldap.ts';
 import { checkServiceAccountPrivilege } from './doctor/service-account-privilege.ts';
 import { loadEnvFile } from './load-env-file.ts';
 import { createLogger } from './log.ts';
-import { openStore } from './store/open-store.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -20,18 +21,24 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const store = await openStore(config.database);
-  const directory = createDirectory(config.directory);
+  const services = await composeServices(config, log);
+  const { directory } = services;
 
   // Insecure but allowed: warn loudly at boot rather than refuse to start.
-  checkServiceAccountPrivilege(directory, config.directory)
+  checkServiceAccountPrivilege(directory as ActiveDirectory | OpenLdapDirectory, config.directory)
     .then((finding) => {
       if (finding.status === 'fail')
         log.error({ detail: finding.detail }, 'SERVICE ACCOUNT IS OVER-PRIVILEGED: run npm run doctor');
     })
     .catch((error: unknown) => log.warn({ err: error }, 'could not check the service account at start'));
 
-  const app = createApp({ config, log, store, directory });
+  const app = createApp(services);
+  // Expired flows, codes, sessions and rate-limit windows are purged in the background.
+  const purge = setInterval(() => {
+    services.store
+      .purgeExpired(new Date())
+      .catch((error: unknown) => log.warn({ err: error }, 'purge failed'));
+  }, 5 * 60_000).unref();
   const server: Server = app.listen(config.http.port, config.http.host, () => {
     log.info({ url: config.http.baseUrl.href, host: config.http.host, port: config.http.port }, 'listening');
   });
@@ -43,7 +50,8 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     server.close(async () => {
-      await Promise.allSettled([directory.close(), store.close()]);
+      clearInterval(purge);
+      await services.close();
       clearTimeout(force);
       log.info('stopped');
       process.exit(0);

@@ -52,6 +52,7 @@ export function directoryEnv(
     LDAP_CONNECT_TIMEOUT_MS: '2000',
     DATABASE_URL: 'sqlite::memory:',
     PASSWORD_HISTORY_SCRYPT_COST: '1024',
+    SECRET_KEY: 'test-secret-key-0123456789-abcdefghijklmnop',
     ...overrides,
   };
 }

@@ -13,22 +13,35 @@ export async function freshStore(
     const store = await openStore({ kind: 'sqlite', file: ':memory:' });
     return { store, dispose: () => store.close() };
   }
-  const name = `sspr_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const store = await openStore({ kind: 'postgres', url: url.toString() });
+  const database = await freshPostgresDatabase();
+  const store = await openStore({ kind: 'postgres', url: database.url });
   return {
     store,
     dispose: async () => {
       await store.close();
-      const drop = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name}`);
-      await drop.end();
+      await database.drop();
     },
   };
+}
+
+/**
+ * An empty PostgreSQL database, for tests that open several stores on it (several "instances").
+ * Close every store before calling drop.
+ */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `sspr_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name}`) };
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
 }

@@ -20,6 +20,7 @@ const validEnv = (): Record<string, string | undefined> => ({
   LDAP_BIND_PASSWORD: 'Svc-Writeback-Pass1!',
   LDAP_BASE_DN: 'DC=sspr,DC=test',
   LDAP_MANAGED_OUS: 'OU=Staff,DC=sspr,DC=test',
+  SECRET_KEY: 'unit-test-secret-key-0123456789-abcdefghij',
 });
 
 /** The ConfigError's problems, failing the test when loadConfig does not throw one. */

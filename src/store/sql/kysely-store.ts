@@ -1,6 +1,21 @@
 import { type Kysely, Migrator, sql } from 'kysely';
-import type { AuditEvent, AuditQuery, PasswordHistoryEntry, Store, StoredAuditEvent } from '../store.ts';
+import type {
+  AuditEvent,
+  AuditQuery,
+  Factor,
+  FlowRecord,
+  OneTimeCode,
+  PasswordHistoryEntry,
+  RateLimitResult,
+  Store,
+  StoredAuditEvent,
+  StoredSession,
+} from '../store.ts';
+import * as codes from './code-queries.ts';
+import * as factors from './factor-queries.ts';
+import * as flows from './flow-queries.ts';
 import { migrationProvider, type SqlDialect } from './migrations.ts';
+import * as rateLimits from './rate-limit-queries.ts';
 import type { Database } from './schema.ts';
 
 const MAX_AUDIT_PAGE = 1000;
@@ -22,6 +37,119 @@ export class KyselyStore implements Store {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
       throw new Error(`database migration ${failed} failed`, { cause: error });
     }
+  }
+
+  // The atomic operations (TOTP step, flow version, code attempts and use, rate-limit hits)
+  // are each one conditional statement; see the query modules for why.
+
+  listFactors(userId: string): Promise<Factor[]> {
+    return factors.listFactors(this.db, userId);
+  }
+
+  getFactor(id: string): Promise<Factor | null> {
+    return factors.getFactor(this.db, id);
+  }
+
+  addFactor(factor: Factor): Promise<void> {
+    return factors.addFactor(this.db, factor);
+  }
+
+  confirmFactor(id: string, at: Date): Promise<void> {
+    return factors.confirmFactor(this.db, id, at);
+  }
+
+  deleteFactor(id: string): Promise<void> {
+    return factors.deleteFactor(this.db, id);
+  }
+
+  deleteFactors(userId: string): Promise<number> {
+    return factors.deleteFactors(this.db, userId);
+  }
+
+  advanceTotpStep(factorId: string, step: number): Promise<boolean> {
+    return factors.advanceTotpStep(this.db, factorId, step);
+  }
+
+  createFlow(flow: FlowRecord): Promise<void> {
+    return flows.createFlow(this.db, flow);
+  }
+
+  getFlow(id: string, now: Date): Promise<FlowRecord | null> {
+    return flows.getFlow(this.db, id, now);
+  }
+
+  updateFlow(flow: FlowRecord): Promise<boolean> {
+    return flows.updateFlow(this.db, flow);
+  }
+
+  deleteFlow(id: string): Promise<void> {
+    return flows.deleteFlow(this.db, id);
+  }
+
+  createCode(code: OneTimeCode): Promise<void> {
+    return codes.createCode(this.db, code);
+  }
+
+  findActiveCode(purpose: string, now: Date): Promise<OneTimeCode | null> {
+    return codes.findActiveCode(this.db, purpose, now);
+  }
+
+  countCodeAttempt(id: string, maxAttempts: number, now: Date): Promise<OneTimeCode | null> {
+    return codes.countCodeAttempt(this.db, id, maxAttempts, now);
+  }
+
+  consumeCode(id: string, now: Date): Promise<boolean> {
+    return codes.consumeCode(this.db, id, now);
+  }
+
+  hitRateLimit(key: string, limit: number, windowMs: number, now: Date): Promise<RateLimitResult> {
+    return rateLimits.hitRateLimit(this.db, key, limit, windowMs, now);
+  }
+
+  peekRateLimit(key: string, now: Date): Promise<number> {
+    return rateLimits.peekRateLimit(this.db, key, now);
+  }
+
+  resetRateLimit(key: string): Promise<void> {
+    return rateLimits.resetRateLimit(this.db, key);
+  }
+
+  async getSession(sid: string, now: Date): Promise<StoredSession | null> {
+    const row = await this.db
+      .selectFrom('session')
+      .select(['data', 'expires_at'])
+      .where('sid', '=', sid)
+      .where('expires_at', '>', now.toISOString())
+      .executeTakeFirst();
+    return row ? { data: row.data, expiresAt: new Date(row.expires_at) } : null;
+  }
+
+  async setSession(sid: string, session: StoredSession): Promise<void> {
+    const values = { data: session.data, expires_at: session.expiresAt.toISOString() };
+    await this.db
+      .insertInto('session')
+      .values({ sid, ...values })
+      .onConflict((oc) => oc.column('sid').doUpdateSet(values))
+      .execute();
+  }
+
+  async destroySession(sid: string): Promise<void> {
+    await this.db.deleteFrom('session').where('sid', '=', sid).execute();
+  }
+
+  /**
+   * Reads already ignore expired rows, so purging is housekeeping and needs no transaction:
+   * a row that expires between two deletes is simply taken next time.
+   */
+  async purgeExpired(now: Date): Promise<number> {
+    const at = now.toISOString();
+    const results = await Promise.all([
+      this.db.deleteFrom('flow').where('expires_at', '<=', at).executeTakeFirst(),
+      this.db.deleteFrom('one_time_code').where('expires_at', '<=', at).executeTakeFirst(),
+      this.db.deleteFrom('session').where('expires_at', '<=', at).executeTakeFirst(),
+      this.db.deleteFrom('rate_limit').where('reset_at', '<=', at).executeTakeFirst(),
+    ]);
+    return results.reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
   }
 
   async listPasswordHistory(userId: string): Promise<PasswordHistoryEntry[]> {

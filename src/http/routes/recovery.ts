@@ -1,0 +1,157 @@
+import { type Request, type Response, Router } from 'express';
+import { AppError } from '../../errors.ts';
+import type { FactorVerifier } from '../../flows/factor-verifier.ts';
+import type { Flow } from '../../flows/flow.ts';
+import type { FlowRepository } from '../../flows/flow-repository.ts';
+import {
+  choosePassword,
+  identify,
+  type RecoveryDeps,
+  sendSmsCode,
+  submitCode,
+  unlockAccount,
+} from '../../flows/recovery/recovery-flow.ts';
+import type { Store } from '../../store/store.ts';
+import { clientAddress, forgetFlow, rotateSession } from '../flow-session.ts';
+import { currentOrNewFlow, flowStep, restartFlow } from '../flow-steps.ts';
+import { assertAccountAllowed, limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
+
+export interface RecoveryRouterDeps extends RecoveryDeps {
+  flows: FlowRepository;
+  store: Pick<Store, 'hitRateLimit'>;
+  verifier: FactorVerifier;
+  limits: { perAddress: RateLimitSettings; perAccount: RateLimitSettings };
+}
+
+/**
+ * /reset (forgot password) and /unlock (account locked) share identify and verify; reset then
+ * asks for the new password, unlock acts as soon as the factors are proven.
+ */
+export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDeps): Router {
+  const router = Router();
+  const base = `/${kind}`;
+
+  async function render(res: Response, flow: Flow, message?: { code: string }, notice?: string) {
+    const common = {
+      kind,
+      base,
+      flow,
+      csrf: flow.csrfToken,
+      message,
+      notice,
+      minLength: deps.passwordMinLength,
+    };
+    switch (flow.state) {
+      case 'identify':
+        return res.render('recovery/identify', common);
+      case 'verify':
+        return res.render('recovery/verify', {
+          ...common,
+          proven: flow.data.proven ?? [],
+          required: deps.requiredFactors,
+        });
+      case 'choose_password':
+        return res.render('recovery/choose-password', common);
+      default:
+        throw new AppError('flow.invalid');
+    }
+  }
+
+  const step = (fn: (flow: Flow, req: Request, res: Response) => Promise<Flow | 'rendered'>) =>
+    flowStep(deps.flows, kind, 'identify', render, fn);
+  const limit = limitByAddress(deps.store, kind, deps.limits.perAddress);
+
+  router.get(base, async function showRecoveryStep(req: Request, res: Response) {
+    const flow =
+      req.query.restart !== undefined
+        ? await restartFlow(req, deps.flows, kind, 'identify')
+        : await currentOrNewFlow(req, deps.flows, kind, 'identify');
+    await render(res, flow);
+  });
+
+  router.post(
+    `${base}/identify`,
+    limit,
+    step(async (flow, req) => {
+      const next = await identify(flow, req.body.login, deps);
+      await assertAccountAllowed(
+        deps.store,
+        `${kind}:identify:${next.data.accountKey}`,
+        deps.limits.perAccount,
+      );
+      return deps.flows.save(next);
+    }),
+  );
+
+  router.post(
+    `${base}/send-code`,
+    limit,
+    step(async (flow, _req, res) => {
+      await assertAccountAllowed(deps.store, `${kind}:send:${flow.data.accountKey}`, deps.limits.perAccount);
+      await sendSmsCode(flow, deps);
+      // The same notice whether or not a phone exists: nothing here tells the accounts apart.
+      await render(res, flow, undefined, 'ui.verify.code_sent');
+      return 'rendered';
+    }),
+  );
+
+  router.post(
+    `${base}/verify`,
+    limit,
+    step(async (flow, req, res) => {
+      await assertAccountAllowed(
+        deps.store,
+        `${kind}:verify:${flow.data.accountKey}`,
+        deps.limits.perAccount,
+      );
+      const { flow: next, isVerified } = await submitCode(
+        flow,
+        req.body.method,
+        req.body.code,
+        kind === 'reset' ? 'choose_password' : 'act',
+        deps,
+      );
+      const saved = await deps.flows.save(next);
+      if (!isVerified) return saved;
+      await rotateSession(req);
+      if (kind === 'reset') return saved;
+      await unlockAccount(saved, writebackContext(req, saved), deps);
+      await finish(req, saved);
+      res.render('recovery/done', { kind, base });
+      return 'rendered';
+    }),
+  );
+
+  if (kind === 'reset') {
+    router.post(
+      `${base}/password`,
+      limit,
+      step(async (flow, req, res) => {
+        const done = await choosePassword(
+          flow,
+          { password: req.body.password, confirm: req.body.confirm, unlock: req.body.unlock === 'yes' },
+          writebackContext(req, flow),
+          deps,
+        );
+        await finish(req, done);
+        res.render('recovery/done', { kind, base });
+        return 'rendered';
+      }),
+    );
+  }
+
+  async function finish(req: Request, flow: Flow) {
+    await deps.flows.finish(flow);
+    forgetFlow(req, kind);
+  }
+
+  function writebackContext(req: Request, flow: Flow) {
+    return {
+      actor: `self:${flow.data.login ?? 'unknown'}`,
+      clientAddress: clientAddress(req),
+      correlationId: flow.id,
+    };
+  }
+
+  return router;
+}
