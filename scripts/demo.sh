@@ -21,16 +21,23 @@ DATABASE_URL=sqlite:data/demo.sqlite
 SECRET_KEY=demo-only-secret-key-not-for-production-0123456789
 DEMO_MODE=true
 ENV
+ENV_FILE=data/demo.env npx tsx scripts/demo-seed.ts
 cat <<'TXT'
 
 SSPR Portal demo
-  portal       http://localhost:3000   (health: /healthz, /readyz)
+  portal       http://localhost:3000   (SMS outbox: /demo/outbox; health: /healthz, /readyz)
   directory    Samba AD, ldaps://127.0.0.1:636, realm SSPR.TEST
   users        alice / Start-Pass-A1!   bob / Start-Pass-B2!   carol / Start-Pass-C3!
                dave (disabled)   itadmin (Domain Admins: always refused)   outsider (not in OU=Staff)
-  try          ENV_FILE=data/demo.env npm run doctor      checks TLS, the service account and its rights
+  try          Forgot password as bob: "Send me a code", read it on /demo/outbox
+               Forgot password as alice: code from  npx tsx scripts/demo-seed.ts code
+               Unlock account: lock bob with 5 wrong passwords first, e.g. at "Change password"
+               Set up verification as carol (Start-Pass-C3!): add an authenticator app and a phone
+               Change password as any user who knows the password (15+ characters)
+  doctor       ENV_FILE=data/demo.env npm run doctor      checks TLS, the service account and its rights
                ENV_FILE=data/demo.env LDAP_BIND_DN='CN=Administrator,CN=Users,DC=sspr,DC=test' \
                  LDAP_BIND_PASSWORD='Sspr-Admin-Pass1!' npm run doctor   fails loudly: over-privileged
+  reset        bash scripts/directory/samba-ad.sh reset && rm -f data/demo.sqlite*   (seed passwords back)
   stop         Ctrl-C (the directory keeps running: bash scripts/directory/samba-ad.sh stop)
 
 TXT

@@ -4,5 +4,5 @@
 # Files run one at a time: they share the directory servers and some stop and restart them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find test/unit test/integration -name '*.test.ts' | sort)
+mapfile -t files < <(find test/unit test/integration test/e2e -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

@@ -100,6 +100,7 @@ export function createApp(s: AppServices): express.Express {
       flows: s.flows,
       store: s.store,
       limits,
+      factor: s.config.flows.changeRequiresFactor ? recovery : null,
     }),
   );
   app.use(

@@ -48,6 +48,7 @@ const envSchema = z.object({
   SESSION_TTL_MINUTES: int(1, 24 * 60).default(30),
   FLOW_TTL_MINUTES: int(1, 120).default(15),
   REQUIRED_FACTORS: int(1, 2).default(1),
+  CHANGE_REQUIRES_FACTOR: bool.default(false),
   TRUST_DIRECTORY_MOBILE: bool.default(false),
   TOTP_ISSUER: z.string().min(1).max(64).default('SSPR Portal'),
   CODE_TTL_SECONDS: int(60, 3600).default(300),
@@ -203,6 +204,7 @@ function toConfig(e: z.infer<typeof envSchema>, ca: Buffer, bindPassword: string
     flows: {
       ttlMinutes: e.FLOW_TTL_MINUTES,
       requiredFactors: e.REQUIRED_FACTORS as 1 | 2,
+      changeRequiresFactor: e.CHANGE_REQUIRES_FACTOR,
       trustDirectoryMobile: e.TRUST_DIRECTORY_MOBILE,
       passwordMinLength: e.PASSWORD_MIN_LENGTH,
     },

@@ -32,6 +32,12 @@ async function main(): Promise<void> {
     })
     .catch((error: unknown) => log.warn({ err: error }, 'could not check the service account at start'));
 
+  if (config.sms.sender === 'outbox' && !config.demoMode) {
+    log.warn(
+      { file: config.sms.outboxFile },
+      'SMS_SENDER=outbox: codes are written to a file, not sent; configure SMS_SENDER=http for real phones',
+    );
+  }
   const app = createApp(services);
   // Expired flows, codes, sessions and rate-limit windows are purged in the background.
   const purge = setInterval(() => {

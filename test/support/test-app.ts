@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import speakeasy from 'speakeasy';
 import request from 'supertest';
 import { createApp } from '../../src/app.ts';
@@ -8,6 +9,7 @@ import { composeServices, type Services } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { DirectoryKind, DirectoryUser } from '../../src/directory/directory.ts';
 import { token } from '../../src/flows/flow.ts';
+import { translate } from '../../src/i18n.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { seal } from '../../src/mfa/secret-box.ts';
 import { generateTotpSecret, totpStepAt } from '../../src/mfa/totp.ts';
@@ -102,4 +104,118 @@ export async function lastCodeFor(app: TestApp, phone: string): Promise<string> 
   const code = message && /\b(\d{6})\b/.exec(message.text)?.[1];
   if (!code) throw new Error(`no code sent to ${phone}`);
   return code;
+}
+
+// ---- Helpers for the HTTP suites (test/integration/http): pages, forms, clocks, captured logs.
+
+export type Agent = ReturnType<typeof request.agent>;
+export type PendingRequest = ReturnType<Agent['post']>;
+
+/**
+ * A clock for `givenApp(kind, env, { now: clock.now })`: real time plus an offset that tests
+ * move forward. `alignToTotpStep` moves it to just after the start of the next TOTP step, so a
+ * test has ~29 s in which totpCode(secret, k, clock.now()) names a fixed step.
+ */
+export interface TestClock {
+  now: () => Date;
+  advance: (ms: number) => void;
+  alignToTotpStep: () => void;
+}
+
+export function givenClock(): TestClock {
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  return {
+    now,
+    advance: (ms) => {
+      offsetMs += ms;
+    },
+    alignToTotpStep: () => {
+      const current = now().getTime();
+      const nextStep = (totpStepAt(now()) + 1) * 30_000;
+      offsetMs += nextStep - current + 500;
+    },
+  };
+}
+
+/** A debug logger writing into memory, for "no secret in the logs" checks. */
+export function capturingLogger(): { log: Logger; text: () => string } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return { log: createLogger('debug', sink), text: () => chunks.join('') };
+}
+
+/** The directory entry for a login, as the app's own directory adapter reads it. */
+export async function directoryUserOf(t: TestApp, login: string): Promise<DirectoryUser> {
+  const user = await t.services.directory.findUser(login);
+  if (!user) throw new Error(`test user ${login} not found in the directory`);
+  return user;
+}
+
+/** POST a form with the CSRF token of `page` (the HTML the form came from) plus `fields`. */
+export function submit(
+  agent: Agent,
+  path: string,
+  page: string,
+  fields: Record<string, string> = {},
+): PendingRequest {
+  return agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: csrfOf(page), ...fields });
+}
+
+/** Start a fresh reset or unlock flow on `agent` and submit `login`; returns the identify answer. */
+export async function identifyAs(
+  agent: Agent,
+  kind: 'reset' | 'unlock',
+  login: string,
+  headers: Record<string, string> = {},
+): Promise<request.Response> {
+  const start = await agent.get(`/${kind}?restart`).set(headers);
+  return submit(agent, `/${kind}/identify`, start.text, { login }).set(headers);
+}
+
+/** A user's text for a message code (or ui key), escaped the way EJS prints it. */
+export function pageText(code: string, params: Record<string, string | number> = {}): string {
+  return escapeHtml(translate(code, params));
+}
+
+export function escapeHtml(text: string): string {
+  const map: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+  return text.replace(/[&<>"']/g, (c) => map[c] ?? c);
+}
+
+/** The page without what legitimately differs per request: CSRF tokens and the echoed login(s). */
+export function withoutTokens(html: string, ...echoes: string[]): string {
+  let out = html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value="TOKEN"');
+  for (const echo of echoes) out = out.split(escapeHtml(echo)).join('LOGIN');
+  return out;
+}
+
+/** The session id a response's Set-Cookie carries (unsigned), or null when it sets none. */
+export function sessionIdOf(res: request.Response): string | null {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  for (const cookie of cookies) {
+    const m = /^(?:__Host-)?sspr=([^;]+)/.exec(cookie);
+    if (m?.[1]) return /^s:([^.]+)\./.exec(decodeURIComponent(m[1]))?.[1] ?? null;
+  }
+  return null;
+}
+
+/** Every `<form method="post" ...>...</form>` of a page. */
+export function postFormsOf(html: string): string[] {
+  return [...html.matchAll(/<form\b[^>]*method="post"[^>]*>[\s\S]*?<\/form>/gi)].map((m) => m[0]);
+}
+
+/** The full-width (U+FF01..U+FF5E) spelling of ASCII text: NFKC folds it back. */
+export function fullWidth(text: string): string {
+  return [...text]
+    .map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c))
+    .join('');
 }

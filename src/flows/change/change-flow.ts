@@ -5,8 +5,12 @@ import type { Writeback, WritebackContext } from '../../writeback/writeback.ts';
 import { assertState, type Flow, token } from '../flow.ts';
 import { checkNewPassword } from '../password-input.ts';
 
-/** Change password: form -> done. The user binds with the current password, so the directory enforces history and age. */
-export type ChangeState = 'form' | 'done';
+/**
+ * Change password: form -> done; with CHANGE_REQUIRES_FACTOR, identify -> verify -> form -> done
+ * (the recovery steps, then the form for the verified login). The user binds with the current
+ * password, so the directory enforces history and age.
+ */
+export type ChangeState = 'identify' | 'verify' | 'form' | 'done';
 
 export interface ChangeDeps {
   directory: Pick<Directory, 'findUser' | 'verifyPassword'>;
@@ -24,7 +28,9 @@ export async function changePassword(
 ): Promise<Flow> {
   assertState(flow, 'form');
   const password = checkNewPassword(input.password, input.confirm, deps.passwordMinLength);
-  const login = typeof input.login === 'string' ? normaliseLogin(input.login) : null;
+  // After a proven factor the login is the verified one, whatever the form says.
+  const typed = flow.data.login ?? input.login;
+  const login = typeof typed === 'string' ? normaliseLogin(typed) : null;
   if (
     !login ||
     typeof input.current !== 'string' ||

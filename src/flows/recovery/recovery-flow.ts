@@ -68,7 +68,7 @@ export async function submitCode(
   flow: Flow,
   method: unknown,
   code: unknown,
-  nextState: 'choose_password' | 'act',
+  nextState: 'choose_password' | 'form' | 'act',
   deps: RecoveryDeps,
 ): Promise<{ flow: Flow; isVerified: boolean }> {
   assertState(flow, 'verify');

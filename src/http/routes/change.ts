@@ -3,32 +3,105 @@ import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { type ChangeDeps, changePassword } from '../../flows/change/change-flow.ts';
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
+import { identify, type RecoveryDeps, sendSmsCode, submitCode } from '../../flows/recovery/recovery-flow.ts';
 import type { Store } from '../../store/store.ts';
-import { clientAddress, forgetFlow } from '../flow-session.ts';
-import { currentOrNewFlow, flowStep } from '../flow-steps.ts';
+import { clientAddress, forgetFlow, rotateSession } from '../flow-session.ts';
+import { currentOrNewFlow, flowStep, restartFlow } from '../flow-steps.ts';
 import { assertAccountAllowed, limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
 
 export interface ChangeRouterDeps extends ChangeDeps {
   flows: FlowRepository;
   store: Pick<Store, 'hitRateLimit'>;
   limits: { perAddress: RateLimitSettings; perAccount: RateLimitSettings };
+  /** Set when CHANGE_REQUIRES_FACTOR: the recovery steps run before the form. */
+  factor: RecoveryDeps | null;
 }
 
 /** /change: a user who knows the current password sets a new one (bound as themselves). */
 export function changeRouter(deps: ChangeRouterDeps): Router {
   const router = Router();
-  const render = (res: Response, flow: Flow, message?: { code: string }) =>
-    res.render('change/form', { flow, csrf: flow.csrfToken, message, minLength: deps.passwordMinLength });
+  const initial = deps.factor ? 'identify' : 'form';
+  const render = (res: Response, flow: Flow, message?: { code: string }, notice?: string) => {
+    const common = { flow, csrf: flow.csrfToken, message, notice, minLength: deps.passwordMinLength };
+    if (flow.state === 'identify')
+      return res.render('recovery/identify', { ...common, kind: 'change', base: '/change' });
+    if (flow.state === 'verify') {
+      return res.render('recovery/verify', {
+        ...common,
+        kind: 'change',
+        base: '/change',
+        proven: flow.data.proven ?? [],
+        required: deps.factor?.requiredFactors ?? 1,
+      });
+    }
+    return res.render('change/form', common);
+  };
+  const step = (fn: (flow: Flow, req: Request, res: Response) => Promise<Flow | 'rendered'>) =>
+    flowStep(deps.flows, 'change', initial, render, fn);
+  const limit = limitByAddress(deps.store, 'change', deps.limits.perAddress);
 
-  router.get('/change', async function showChangeForm(req: Request, res: Response) {
-    render(res, await currentOrNewFlow(req, deps.flows, 'change', 'form'));
+  router.get('/change', async function showChangeStep(req: Request, res: Response) {
+    const flow =
+      req.query.restart !== undefined
+        ? await restartFlow(req, deps.flows, 'change', initial)
+        : await currentOrNewFlow(req, deps.flows, 'change', initial);
+    render(res, flow);
   });
+
+  if (deps.factor) {
+    const factor = deps.factor;
+    router.post(
+      '/change/identify',
+      limit,
+      step(async (flow, req) => {
+        const next = await identify(flow, req.body.login, factor);
+        await assertAccountAllowed(
+          deps.store,
+          `change:identify:${next.data.accountKey}`,
+          deps.limits.perAccount,
+        );
+        return deps.flows.save(next);
+      }),
+    );
+    router.post(
+      '/change/send-code',
+      limit,
+      step(async (flow, _req, res) => {
+        await assertAccountAllowed(deps.store, `change:send:${flow.data.accountKey}`, deps.limits.perAccount);
+        await sendSmsCode(flow, factor);
+        await render(res, flow, undefined, 'ui.verify.code_sent');
+        return 'rendered';
+      }),
+    );
+    router.post(
+      '/change/verify',
+      limit,
+      step(async (flow, req) => {
+        await assertAccountAllowed(
+          deps.store,
+          `change:verify:${flow.data.accountKey}`,
+          deps.limits.perAccount,
+        );
+        const { flow: next, isVerified } = await submitCode(
+          flow,
+          req.body.method,
+          req.body.code,
+          'form',
+          factor,
+        );
+        const saved = await deps.flows.save(next);
+        if (isVerified) await rotateSession(req);
+        return saved;
+      }),
+    );
+  }
 
   router.post(
     '/change',
-    limitByAddress(deps.store, 'change', deps.limits.perAddress),
-    flowStep(deps.flows, 'change', 'form', render, async (flow, req, res) => {
-      const login = typeof req.body.login === 'string' ? (normaliseLogin(req.body.login) ?? '') : '';
+    limit,
+    step(async (flow, req, res) => {
+      const typed = flow.data.login ?? req.body.login;
+      const login = typeof typed === 'string' ? (normaliseLogin(typed) ?? '') : '';
       await assertAccountAllowed(deps.store, `change:${login.toLowerCase()}`, deps.limits.perAccount);
       const done = await changePassword(
         flow,
