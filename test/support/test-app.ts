@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -218,4 +219,18 @@ export function fullWidth(text: string): string {
   return [...text]
     .map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c))
     .join('');
+}
+
+/** A fresh E.164 mobile number, so SMS cooldowns of one test never touch another. */
+export function givenPhone(): string {
+  return `+447700${randomInt(100_000, 1_000_000)}`;
+}
+
+/** A 6-digit code that is NOT valid for `secret` anywhere near `now` (so a refusal is never luck). */
+export function wrongTotpCode(secret: string, now = new Date()): string {
+  const near = new Set([-2, -1, 0, 1, 2].map((k) => totpCode(secret, k, now)));
+  for (let n = 0; ; n++) {
+    const candidate = String(n).padStart(6, '0');
+    if (!near.has(candidate)) return candidate;
+  }
 }
