@@ -84,6 +84,8 @@ export function createApp(s: AppServices): express.Express {
     writeback: s.writeback,
     requiredFactors: s.config.flows.requiredFactors,
     passwordMinLength: s.config.flows.passwordMinLength,
+    // The service account entry exists everywhere and reads like a user: the decoy read costs the same.
+    decoyDn: s.config.directory.bindDn,
     flows: s.flows,
     store: s.store,
     limits,

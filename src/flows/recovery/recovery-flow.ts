@@ -20,6 +20,8 @@ export interface RecoveryDeps {
   writeback: Writeback;
   requiredFactors: 1 | 2;
   passwordMinLength: number;
+  /** An existing entry unknown logins read in place of a subject, so they cost what a known one does. */
+  decoyDn: string;
 }
 
 export async function identify(flow: Flow, login: unknown, deps: RecoveryDeps): Promise<Flow> {
@@ -28,6 +30,8 @@ export async function identify(flow: Flow, login: unknown, deps: RecoveryDeps): 
   if (!normalised) throw new AppError('writeback.invalid_input');
   // Every login takes the same path and the same queries: lookup, then factors.
   const subject = await deps.directory.findUser(normalised);
+  // A found user costs a second directory read (group membership); a decoy read matches it.
+  if (!subject) await deps.directory.readUser(deps.decoyDn).catch(() => null);
   await deps.verifier.confirmedFactors(subject);
   return {
     ...flow,

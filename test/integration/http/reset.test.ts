@@ -54,7 +54,10 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
       const agent = t.agent();
       const verify = await identifyAs(agent, 'reset', u.username);
       assert.equal(verify.status, 200);
-      const choose = await submit(agent, '/reset/verify', verify.text, { method: 'totp', code: totpCode(secret) });
+      const choose = await submit(agent, '/reset/verify', verify.text, {
+        method: 'totp',
+        code: totpCode(secret),
+      });
       assert.equal(choose.status, 200);
       assert.ok(choose.text.includes(CHOOSE), 'the password step follows a proven factor');
       const password = newPassword();
@@ -69,7 +72,11 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
       const phone = givenPhone();
       await givenSmsFactor(t.services, u.entry, phone);
       await badBinds(kind, u.dn, 5);
-      assert.equal((await t.services.directory.readUser(u.dn))?.status.isLocked, true, 'precondition: locked');
+      assert.equal(
+        (await t.services.directory.readUser(u.dn))?.status.isLocked,
+        true,
+        'precondition: locked',
+      );
 
       const agent = t.agent();
       const verify = await identifyAs(agent, 'reset', u.username);
@@ -117,7 +124,10 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
       const secret = await givenTotpFactor(t.services, admin);
       const agent = t.agent();
       const verify = await identifyAs(agent, 'reset', 'itadmin');
-      const choose = await submit(agent, '/reset/verify', verify.text, { method: 'totp', code: totpCode(secret) });
+      const choose = await submit(agent, '/reset/verify', verify.text, {
+        method: 'totp',
+        code: totpCode(secret),
+      });
       assert.ok(choose.text.includes(CHOOSE));
       const password = newPassword();
       const refused = await submit(agent, '/reset/password', choose.text, { password, confirm: password });
@@ -139,7 +149,10 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
           code: wrongTotpCode(secret),
         });
         assert.ok(!wrong.text.includes(CHOOSE), 'no password step without the factor');
-        const choose = await submit(agent, '/reset/verify', verify.text, { method: 'totp', code: totpCode(secret) });
+        const choose = await submit(agent, '/reset/verify', verify.text, {
+          method: 'totp',
+          code: totpCode(secret),
+        });
         assert.ok(choose.text.includes(CHOOSE));
         const password = newPassword();
         const refused = await submit(agent, '/reset/password', choose.text, { password, confirm: password });
@@ -154,7 +167,10 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
       const secret = await givenTotpFactor(t.services, u.entry);
       const agent = t.agent();
       const verify = await identifyAs(agent, 'reset', u.username);
-      const choose = await submit(agent, '/reset/verify', verify.text, { method: 'totp', code: totpCode(secret) });
+      const choose = await submit(agent, '/reset/verify', verify.text, {
+        method: 'totp',
+        code: totpCode(secret),
+      });
       assert.ok(choose.text.includes(CHOOSE), 'nothing told the account apart before the factor');
       const password = newPassword();
       const refused = await submit(agent, '/reset/password', choose.text, { password, confirm: password });
