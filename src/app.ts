@@ -110,13 +110,14 @@ export function createApp(s: AppServices): express.Express {
       directory: s.directory,
       store: s.store,
       verifier: s.verifier,
-      sms: s.sms.sender,
+      sms: s.sms.transport,
       sealKey: s.keys.sealKey,
       totpIssuer: s.config.mfa.totpIssuer,
       now: s.now,
       flows: s.flows,
       limits,
       trustDirectoryMobile: s.config.flows.trustDirectoryMobile,
+      decoyParentDn: s.config.directory.managedOus[0]!,
     }),
   );
   if (s.config.demoMode && s.sms.outbox) app.use(demoOutboxRouter(s.sms.outbox));

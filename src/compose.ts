@@ -51,6 +51,8 @@ export async function composeServices(
       trustDirectoryMobile: config.flows.trustDirectoryMobile,
     },
     now,
+    onDeliveryError: (error) => log.error({ err: error }, 'SMS delivery failed'),
+    deliverInBackground: config.sms.sender === 'http',
   });
   const flows = new FlowRepository(store, config.flows.ttlMinutes, now);
   return {

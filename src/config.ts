@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { assertTemplate, parseHeaderLine } from './mfa/http-sms-sender.ts';
 
 /**
  * One validated schema over the environment. `loadConfig` lists every bad key at once;
  * main.ts prints them and exits 1 before anything listens. Every key is documented in
  * .env.example with its default.
  */
+
+const DEFAULT_SMS_TEMPLATE = '{"to":"{{to}}","text":"{{text}}"}';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -63,7 +66,7 @@ const envSchema = z.object({
   SMS_OUTBOX_FILE: z.string().min(1).default('data/sms-outbox.jsonl'),
   SMS_HTTP_URL: z.url().optional(),
   SMS_HTTP_AUTH_HEADER: z.string().optional(),
-  SMS_HTTP_BODY_TEMPLATE: z.string().default('{"to":"{{to}}","text":"{{text}}"}'),
+  SMS_HTTP_BODY_TEMPLATE: z.string().default(DEFAULT_SMS_TEMPLATE),
   SMS_HTTP_TIMEOUT_MS: int(100, 60_000).default(5_000),
   SMS_COOLDOWN_SECONDS: int(0, 3600).default(60),
   DEMO_MODE: bool.default(false),
@@ -103,8 +106,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (url.startsWith('ldap://') && !startTls) {
     problems.push('LDAP_URL: ldap:// without LDAP_STARTTLS=true would send passwords in clear; use ldaps://');
   }
-  if (url.startsWith('ldaps://') && startTls)
+  if (url.startsWith('ldaps://') && startTls) {
     problems.push('LDAP_STARTTLS: only meaningful with an ldap:// URL');
+  }
+  if (raw.SMS_SENDER === 'http') checkHttpSms(raw, problems);
   let ca: Buffer | undefined;
   if (raw.LDAP_CA_FILE) {
     try {
@@ -149,6 +154,23 @@ function readBindPassword(raw: Record<string, string>, problems: string[]): stri
     return undefined;
   }
   return raw.LDAP_BIND_PASSWORD;
+}
+
+/** The webhook settings are checked here so they are listed with every other bad key at boot. */
+function checkHttpSms(raw: Record<string, string>, problems: string[]): void {
+  if (!raw.SMS_HTTP_URL) problems.push('SMS_HTTP_URL: required when SMS_SENDER=http');
+  if (raw.SMS_HTTP_AUTH_HEADER) {
+    try {
+      parseHeaderLine(raw.SMS_HTTP_AUTH_HEADER);
+    } catch (error) {
+      problems.push(`SMS_HTTP_AUTH_HEADER: ${(error as Error).message}`);
+    }
+  }
+  try {
+    assertTemplate(raw.SMS_HTTP_BODY_TEMPLATE ?? DEFAULT_SMS_TEMPLATE);
+  } catch (error) {
+    problems.push(`SMS_HTTP_BODY_TEMPLATE: ${(error as Error).message}`);
+  }
 }
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };

@@ -34,6 +34,10 @@ export interface FactorVerifierDeps {
     trustDirectoryMobile: boolean;
   };
   now?: () => Date;
+  /** Background delivery failures (never shown to the user: that would tell accounts apart). */
+  onDeliveryError?: (error: unknown) => void;
+  /** Answer before the gateway does (a remote gateway's latency would tell accounts with a phone apart). */
+  deliverInBackground?: boolean;
 }
 
 /** A phone a code can go to: an enrolled SMS factor, or the directory's mobile when trusted. */
@@ -54,6 +58,11 @@ export class FactorVerifier {
 
   constructor(private readonly deps: FactorVerifierDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Code lifetime in whole minutes, for the texts that tell users about it. */
+  get codeTtlMinutes(): number {
+    return Math.max(1, Math.round(this.deps.settings.codeTtlSeconds / 60));
   }
 
   async confirmedFactors(subject: DirectoryUser | null): Promise<Factor[]> {
@@ -92,15 +101,31 @@ export class FactorVerifier {
     if (!gate.isAllowed) throw new AppError('flow.sms_not_sent');
     const phones = await this.phones(subject);
     if (phones.length === 0) return;
-    // A number shared with another account may still be cooling down: the account-level gate
-    // above already gave this request its answer, so the user sees the same page either way.
-    await this.sendCodeTo(purpose, phones, text).catch((error: unknown) => {
-      if (!(error instanceof AppError && error.code === 'flow.sms_not_sent')) throw error;
+    // The answer must not wait for the gateway (only real accounts with a phone would), nor
+    // tell its failures: the code is stored now, delivery goes on in the background. A number
+    // shared with another account may still be cooling down: the account-level gate above
+    // already gave this request its answer.
+    const { delivery } = await this.createCodeFor(purpose, phones, text);
+    const handled = delivery.catch((error: unknown) => {
+      if (!(error instanceof AppError && error.code === 'flow.sms_not_sent'))
+        this.deps.onDeliveryError?.(error);
     });
+    // A local transport (the outbox) costs next to nothing: waiting keeps it in order.
+    if (!this.deps.deliverInBackground) await handled;
   }
 
-  /** Send a code to given numbers (enrollment of a new phone), no account cooldown. */
+  /** Send a code to given numbers and wait for delivery (enrollment of a new phone), no account cooldown. */
   async sendCodeTo(purpose: string, phones: Phone[], text: (code: string) => string): Promise<void> {
+    const { delivery } = await this.createCodeFor(purpose, phones, text);
+    await delivery;
+  }
+
+  /** Store a fresh code for `purpose`; resolves once stored, with the delivery still under way (promises flatten, hence the wrapper). */
+  private async createCodeFor(
+    purpose: string,
+    phones: Phone[],
+    text: (code: string) => string,
+  ): Promise<{ delivery: Promise<void> }> {
     const code = generateCode();
     const now = this.now();
     await this.deps.store.createCode({
@@ -111,12 +136,14 @@ export class FactorVerifier {
       attempts: 0,
       usedAt: null,
     });
-    try {
-      await Promise.all(phones.map((p) => this.deps.sms.send(p.number, text(code))));
-    } catch (error) {
-      if (error instanceof CooldownError) throw new AppError('flow.sms_not_sent', { cause: error });
-      throw error;
-    }
+    const delivery = Promise.all(phones.map((p) => this.deps.sms.send(p.number, text(code)))).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof CooldownError) throw new AppError('flow.sms_not_sent', { cause: error });
+        throw error;
+      },
+    );
+    return { delivery };
   }
 
   /** Throws flow.locked when the account has failed too often recently. */

@@ -18,7 +18,7 @@ export type FlowData = {
   /** Directory reference of the subject; absent for a decoy (unknown login). */
   subjectDn?: string;
   subjectId?: string;
-  /** Key for per-account limits: the subject id, or the normalised login for a decoy. */
+  /** Key for per-account limits and the factor lockout: the normalised login (before sign-in), or the subject id (after). */
   accountKey?: string;
   /** Factor kinds proven so far in this flow. */
   proven?: FactorKind[];

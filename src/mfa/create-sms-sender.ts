@@ -10,6 +10,11 @@ export interface SmsSenders {
   sender: SmsSender;
   /** The outbox when it is the transport (demo page reads it), else null. */
   outbox: OutboxSmsSender | null;
+  /**
+   * The transport without the cooldown: for notices about factor changes, which must reach the
+   * phone even right after it received a code (that is when an attacker would change factors).
+   */
+  transport: SmsSender;
 }
 
 /** Build the sender from config.sms; throws when the chosen transport is not fully configured. */
@@ -32,5 +37,5 @@ export function createSmsSender(
     outbox = new OutboxSmsSender(sms.outboxFile, now);
     transport = outbox;
   }
-  return { sender: new SmsCooldown(transport, store, sms.cooldownSeconds, now), outbox };
+  return { sender: new SmsCooldown(transport, store, sms.cooldownSeconds, now), outbox, transport };
 }

@@ -82,7 +82,7 @@ export function renderBodyTemplate(template: string, values: { to: string; text:
 }
 
 /** Both placeholders present and each inside a JSON string (else escaping would not protect it). */
-function assertTemplate(template: string): void {
+export function assertTemplate(template: string): void {
   const problem = 'SMS_HTTP_BODY_TEMPLATE must be JSON with "{{to}}" and "{{text}}" inside strings';
   if (!template.includes('{{to}}') || !template.includes('{{text}}')) throw new Error(problem);
   try {

@@ -238,3 +238,26 @@ describe('loadConfig refusals', () => {
     }
   });
 });
+
+describe('loadConfig: SMS webhook settings', () => {
+  it('when SMS_SENDER=http has no URL, a malformed auth header and a template without {{text}}, all three are listed', () => {
+    const problems = problemsOf({
+      ...validEnv(),
+      SMS_SENDER: 'http',
+      SMS_HTTP_AUTH_HEADER: 'no colon here',
+      SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}"}',
+    });
+    for (const key of ['SMS_HTTP_URL', 'SMS_HTTP_AUTH_HEADER', 'SMS_HTTP_BODY_TEMPLATE'])
+      assertProblemFor(problems, key);
+  });
+
+  it('when the webhook is fully configured, it loads', () => {
+    const config = loadConfig({
+      ...validEnv(),
+      SMS_SENDER: 'http',
+      SMS_HTTP_URL: 'https://sms.example.com/send',
+      SMS_HTTP_AUTH_HEADER: 'Authorization: Bearer abc',
+    });
+    assert.equal(config.sms.sender, 'http');
+  });
+});

@@ -2,7 +2,8 @@ import type { Directory, DirectoryUser } from '../../directory/directory.ts';
 import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { AppError } from '../../errors.ts';
 import type { Writeback, WritebackContext } from '../../writeback/writeback.ts';
-import { assertState, type Flow, token } from '../flow.ts';
+import { decoyUser } from '../decoy-user.ts';
+import { assertState, type Flow } from '../flow.ts';
 import { checkNewPassword } from '../password-input.ts';
 
 /**
@@ -42,9 +43,10 @@ export async function changePassword(
   const subject = await deps.directory.findUser(login);
   if (!subject) {
     // Pretend it exists: a bind that fails the way a wrong password does, costing the same round trip.
-    await deps.directory.verifyPassword(decoy(deps.decoyParentDn), input.current).catch(() => undefined);
+    await deps.directory.verifyPassword(decoyUser(deps.decoyParentDn), input.current).catch(() => undefined);
     throw new AppError('directory.invalid_credentials');
   }
+  await proveCurrentPassword(deps.directory, subject, input.current);
   const result = await deps.writeback.changePassword(subject, input.current, password, {
     ...ctx,
     actor: `self:${subject.username}`,
@@ -53,27 +55,24 @@ export async function changePassword(
   return { ...flow, state: 'done', data: { login } };
 }
 
-function decoy(parentDn: string): DirectoryUser {
-  const name = `sspr-decoy-${token(6)}`;
-  return {
-    dn: `cn=${name},${parentDn}`,
-    id: name,
-    username: name,
-    userPrincipalName: null,
-    mail: null,
-    displayName: null,
-    givenName: null,
-    surname: null,
-    mobile: null,
-    department: null,
-    status: {
-      isDisabled: false,
-      isLocked: false,
-      mustChangePassword: false,
-      passwordLastSet: null,
-      passwordExpiresAt: null,
-      isPrivileged: false,
-      isInScope: true,
-    },
-  };
+/**
+ * Nothing about the account (privileged, out of scope, its password history) is said before the
+ * current password is proven. A bind that fails only because a change is due (AD 773/532,
+ * ppolicy changeAfterReset) still proves it. A lockout answer does not (the directory gives it
+ * whatever the password), so it reads as a wrong password here; the page points to unlock.
+ */
+async function proveCurrentPassword(
+  directory: Pick<Directory, 'verifyPassword'>,
+  subject: DirectoryUser,
+  current: string,
+): Promise<void> {
+  try {
+    await directory.verifyPassword(subject, current);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    if (error.code === 'directory.must_change_password' || error.code === 'directory.password_expired')
+      return;
+    if (error.code === 'directory.account_locked') throw new AppError('directory.invalid_credentials');
+    throw error;
+  }
 }

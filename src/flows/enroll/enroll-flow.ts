@@ -5,6 +5,7 @@ import { open, seal } from '../../mfa/secret-box.ts';
 import type { SmsSender } from '../../mfa/sms-sender.ts';
 import { generateTotpSecret } from '../../mfa/totp.ts';
 import type { AuditEvent, Factor, Store } from '../../store/store.ts';
+import { decoyUser } from '../decoy-user.ts';
 import type { FactorVerifier } from '../factor-verifier.ts';
 import { assertState, type Flow, token } from '../flow.ts';
 import { normalisePhone } from './phone-number.ts';
@@ -27,6 +28,10 @@ export interface EnrollDeps {
   sms: SmsSender;
   sealKey: Buffer;
   totpIssuer: string;
+  /** The directory's mobile counts as an enrolled phone (TRUST_DIRECTORY_MOBILE). */
+  trustDirectoryMobile: boolean;
+  /** Parent DN for the decoy bind of unknown logins. */
+  decoyParentDn: string;
   now: () => Date;
 }
 
@@ -39,7 +44,11 @@ export async function signIn(flow: Flow, login: unknown, password: unknown, deps
     throw new AppError('directory.invalid_credentials');
   }
   const subject = await deps.directory.findUser(name);
-  if (!subject) throw new AppError('directory.invalid_credentials');
+  if (!subject) {
+    // Pretend it exists: the same bind round trip a wrong password costs.
+    await deps.directory.verifyPassword(decoyUser(deps.decoyParentDn), password).catch(() => undefined);
+    throw new AppError('directory.invalid_credentials');
+  }
   await deps.directory.verifyPassword(subject, password);
   // The password is proven: now the account's own state may be told.
   const refusal: ErrorCode | null = subject.status.isPrivileged
@@ -94,8 +103,8 @@ export async function unlockManagement(
 async function assertMayAdd(flow: Flow, deps: EnrollDeps): Promise<DirectoryUser> {
   const subject = await subjectOf(flow, deps);
   const confirmed = (await deps.store.listFactors(subject.id)).filter((f) => f.confirmedAt);
-  if (confirmed.length > 0 && !isManagementUnlocked(flow, deps.now()))
-    throw new AppError('flow.factor_required');
+  const hasFactor = confirmed.length > 0 || (deps.trustDirectoryMobile && !!subject.mobile);
+  if (hasFactor && !isManagementUnlocked(flow, deps.now())) throw new AppError('flow.factor_required');
   return subject;
 }
 
@@ -202,6 +211,7 @@ export async function removeFactor(flow: Flow, factorId: unknown, deps: EnrollDe
   // The removed phone hears about it too: that is the channel an attacker would want silenced.
   await notify(
     deps,
+    subject,
     [...factors.filter((f) => f.id !== factor.id), factor],
     `A verification method (${factor.label}) was removed from your account.`,
   );
@@ -227,14 +237,21 @@ async function confirmed(
   );
   await deps.store.confirmFactor(factor.id, deps.now());
   await audit(deps, subject, 'enroll.add_factor', factor);
-  await notify(deps, others, `A verification method (${factor.label}) was added to your account.`);
+  await notify(deps, subject, others, `A verification method (${factor.label}) was added to your account.`);
   const { pendingFactorId: _done, ...data } = flow.data;
   return { ...flow, state: 'manage', data };
 }
 
 /** Notices go to the phones among `factors` (the other channel); failures never undo the change. */
-async function notify(deps: EnrollDeps, factors: Factor[], what: string): Promise<void> {
-  const phones = [...new Set(factors.filter((f) => f.kind === 'sms' && f.phone).map((f) => f.phone!))];
+async function notify(
+  deps: EnrollDeps,
+  subject: DirectoryUser,
+  factors: Factor[],
+  what: string,
+): Promise<void> {
+  const enrolled = factors.filter((f) => f.kind === 'sms' && f.phone).map((f) => f.phone!);
+  const trusted = deps.trustDirectoryMobile && subject.mobile ? [subject.mobile] : [];
+  const phones = [...new Set([...enrolled, ...trusted])];
   const text = `SSPR Portal: ${what} If this was not you, contact the helpdesk now.`;
   await Promise.allSettled(phones.map((p) => deps.sms.send(p, text)));
 }

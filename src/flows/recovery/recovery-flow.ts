@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Directory, DirectoryUser } from '../../directory/directory.ts';
 import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { AppError } from '../../errors.ts';
@@ -26,10 +27,14 @@ export interface RecoveryDeps {
 
 export async function identify(flow: Flow, login: unknown, deps: RecoveryDeps): Promise<Flow> {
   assertState(flow, 'identify');
-  const normalised = typeof login === 'string' ? normaliseLogin(login) : null;
-  if (!normalised) throw new AppError('writeback.invalid_input');
+  if (typeof login !== 'string' || login.trim() === '') throw new AppError('writeback.invalid_input');
+  // Input no account can have (too long, control characters) follows the unknown-login path,
+  // so it is answered like any other unknown login and never reaches the directory.
+  const normalised = normaliseLogin(login);
+  const shown = normalised ?? `${[...login.normalize('NFKC')].slice(0, 64).join('')}…`;
+  const key = normalised?.toLowerCase() ?? createHash('sha256').update(login).digest('base64url');
   // Every login takes the same path and the same queries: lookup, then factors.
-  const subject = await deps.directory.findUser(normalised);
+  const subject = normalised ? await deps.directory.findUser(normalised) : null;
   // A found user costs a second directory read (group membership); a decoy read matches it.
   if (!subject) await deps.directory.readUser(deps.decoyDn).catch(() => null);
   await deps.verifier.confirmedFactors(subject);
@@ -37,9 +42,11 @@ export async function identify(flow: Flow, login: unknown, deps: RecoveryDeps): 
     ...flow,
     state: 'verify',
     data: {
-      login: normalised,
+      login: shown,
       ...(subject ? { subjectDn: subject.dn, subjectId: subject.id } : {}),
-      accountKey: subject ? `id:${subject.id}` : `login:${normalised.toLowerCase()}`,
+      // Keyed by the login as typed, for every account alike: keying real accounts by their id
+      // would let a limit reached under one alias show up under another, and so tell real from unknown.
+      accountKey: `login:${key}`,
       proven: [],
     },
   };
@@ -63,7 +70,7 @@ export async function sendSmsCode(flow: Flow, deps: RecoveryDeps): Promise<void>
     flow.data.accountKey!,
     subject,
     (code) =>
-      `Your SSPR Portal code is ${code}. It expires in 5 minutes. Nobody from IT will ask you for it.`,
+      `Your SSPR Portal code is ${code}. It expires in ${deps.verifier.codeTtlMinutes} minutes. Nobody from IT will ask you for it.`,
   );
 }
 

@@ -14,15 +14,17 @@ export function errorHandler(log: Logger) {
     const reference = req.id ?? 'unknown';
     const locals = { t: translate, demoMode: false, reference };
     if (error instanceof AppError && error.expose) {
-      res.status(statusFor(error.code)).render('errors/error', { ...locals, message: translate(error.code) });
+      res
+        .status(statusFor(error.code))
+        .render('errors/error', { ...locals, errorText: translate(error.code) });
       return;
     }
     if (isBodyTooLarge(error)) {
-      res.status(413).render('errors/error', { ...locals, message: translate('writeback.invalid_input') });
+      res.status(413).render('errors/error', { ...locals, errorText: translate('writeback.invalid_input') });
       return;
     }
     (req.log ?? log).error({ err: error, reference }, 'unhandled error');
-    res.status(500).render('errors/error', { ...locals, message: translate('internal.error') });
+    res.status(500).render('errors/error', { ...locals, errorText: translate('internal.error') });
   };
 }
 

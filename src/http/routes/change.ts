@@ -41,12 +41,16 @@ export function changeRouter(deps: ChangeRouterDeps): Router {
   const limit = limitByAddress(deps.store, 'change', deps.limits.perAddress);
 
   router.get('/change', async function showChangeStep(req: Request, res: Response) {
-    const flow =
-      req.query.restart !== undefined
-        ? await restartFlow(req, deps.flows, 'change', initial)
-        : await currentOrNewFlow(req, deps.flows, 'change', initial);
-    render(res, flow);
+    render(res, await currentOrNewFlow(req, deps.flows, 'change', initial));
   });
+
+  router.post(
+    '/change/restart',
+    step(async (_flow, req, res) => {
+      render(res, await restartFlow(req, deps.flows, 'change', initial));
+      return 'rendered';
+    }),
+  );
 
   if (deps.factor) {
     const factor = deps.factor;
@@ -82,15 +86,10 @@ export function changeRouter(deps: ChangeRouterDeps): Router {
           `change:verify:${flow.data.accountKey}`,
           deps.limits.perAccount,
         );
-        const { flow: next, isVerified } = await submitCode(
-          flow,
-          req.body.method,
-          req.body.code,
-          'form',
-          factor,
-        );
+        const { flow: next } = await submitCode(flow, req.body.method, req.body.code, 'form', factor);
         const saved = await deps.flows.save(next);
-        if (isVerified) await rotateSession(req);
+        // Every proven factor rotates the session id, the first of two included.
+        await rotateSession(req);
         return saved;
       }),
     );
@@ -116,6 +115,8 @@ export function changeRouter(deps: ChangeRouterDeps): Router {
       );
       await deps.flows.finish(done);
       forgetFlow(req, 'change');
+      // The current password was just proven: same hygiene as after a factor.
+      await rotateSession(req);
       res.render('change/done', {});
       return 'rendered';
     }),

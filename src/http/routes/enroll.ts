@@ -27,7 +27,6 @@ export interface EnrollRouterDeps extends EnrollDeps {
   flows: FlowRepository;
   store: EnrollDeps['store'] & Pick<Store, 'hitRateLimit'>;
   limits: { perAddress: RateLimitSettings; perAccount: RateLimitSettings };
-  trustDirectoryMobile: boolean;
 }
 
 /** /enroll: sign in with the directory password, then add, confirm and remove factors. */
@@ -62,7 +61,7 @@ export function enrollRouter(deps: EnrollRouterDeps): Router {
       })),
       directoryMobile: deps.trustDirectoryMobile && subject.mobile ? maskPhone(subject.mobile) : null,
       isUnlocked: isManagementUnlocked(flow, deps.now()),
-      hasFactors: factors.length > 0,
+      hasFactors: factors.length > 0 || (deps.trustDirectoryMobile && !!subject.mobile),
     });
   }
 

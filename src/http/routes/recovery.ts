@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from 'express';
-import { AppError } from '../../errors.ts';
+import { AppError, type ErrorCode } from '../../errors.ts';
 import type { FactorVerifier } from '../../flows/factor-verifier.ts';
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
@@ -13,8 +13,16 @@ import {
 } from '../../flows/recovery/recovery-flow.ts';
 import type { Store } from '../../store/store.ts';
 import { clientAddress, forgetFlow, rotateSession } from '../flow-session.ts';
-import { currentOrNewFlow, flowStep, restartFlow } from '../flow-steps.ts';
+import { currentOrNewFlow, flowStep, restartFlow, statusFor } from '../flow-steps.ts';
 import { assertAccountAllowed, limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
+
+const TERMINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'directory.account_disabled',
+  'directory.privileged_account',
+  'directory.not_in_scope',
+  'directory.insufficient_rights',
+  'directory.user_not_found',
+]);
 
 export interface RecoveryRouterDeps extends RecoveryDeps {
   flows: FlowRepository;
@@ -62,12 +70,17 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
   const limit = limitByAddress(deps.store, kind, deps.limits.perAddress);
 
   router.get(base, async function showRecoveryStep(req: Request, res: Response) {
-    const flow =
-      req.query.restart !== undefined
-        ? await restartFlow(req, deps.flows, kind, 'identify')
-        : await currentOrNewFlow(req, deps.flows, kind, 'identify');
-    await render(res, flow);
+    await render(res, await currentOrNewFlow(req, deps.flows, kind, 'identify'));
   });
+
+  // A POST with the flow's CSRF token: another site cannot throw a user's flow away.
+  router.post(
+    `${base}/restart`,
+    step(async (_flow, req, res) => {
+      await render(res, await restartFlow(req, deps.flows, kind, 'identify'));
+      return 'rendered';
+    }),
+  );
 
   router.post(
     `${base}/identify`,
@@ -112,12 +125,17 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
         deps,
       );
       const saved = await deps.flows.save(next);
-      if (!isVerified) return saved;
+      // Every proven factor rotates the session id, the first of two included.
       await rotateSession(req);
-      if (kind === 'reset') return saved;
-      await unlockAccount(saved, writebackContext(req, saved), deps);
-      await finish(req, saved);
-      res.render('recovery/done', { kind, base });
+      if (!isVerified || kind === 'reset') return saved;
+      // The flow is already past verification: any refusal ends it (a retry starts over).
+      await endWith(
+        req,
+        res,
+        saved,
+        () => unlockAccount(saved, writebackContext(req, saved), deps),
+        () => true,
+      );
       return 'rendered';
     }),
   );
@@ -127,17 +145,44 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
       `${base}/password`,
       limit,
       step(async (flow, req, res) => {
-        const done = await choosePassword(
-          flow,
-          { password: req.body.password, confirm: req.body.confirm, unlock: req.body.unlock === 'yes' },
-          writebackContext(req, flow),
-          deps,
+        await endWith(req, res, flow, () =>
+          choosePassword(
+            flow,
+            { password: req.body.password, confirm: req.body.confirm, unlock: req.body.unlock === 'yes' },
+            writebackContext(req, flow),
+            deps,
+          ),
         );
-        await finish(req, done);
-        res.render('recovery/done', { kind, base });
         return 'rendered';
       }),
     );
+  }
+
+  /**
+   * Run the final action. Done: the flow is deleted and the done page shown. A refusal about the
+   * account itself (disabled, privileged, out of scope, no rights) also ends the flow, with its
+   * message, since no retry can succeed; any other refusal (a password rule) propagates so the
+   * step is shown again.
+   */
+  async function endWith(
+    req: Request,
+    res: Response,
+    flow: Flow,
+    action: () => Promise<unknown>,
+    isTerminal: (code: ErrorCode) => boolean = (code) => TERMINAL_REFUSALS.has(code),
+  ) {
+    try {
+      await action();
+    } catch (error) {
+      if (!(error instanceof AppError && error.expose && isTerminal(error.code))) throw error;
+      await finish(req, flow);
+      res
+        .status(statusFor(error.code))
+        .render('recovery/refused', { kind, base, message: { code: error.code } });
+      return;
+    }
+    await finish(req, flow);
+    res.render('recovery/done', { kind, base });
   }
 
   async function finish(req: Request, flow: Flow) {

@@ -19,8 +19,9 @@ import * as rateLimits from './rate-limit-queries.ts';
 import type { Database } from './schema.ts';
 
 const MAX_AUDIT_PAGE = 1000;
+const PENDING_FACTOR_TTL_MS = 24 * 3600_000;
 
-/** The Store over any Kysely dialect; sqlite.ts and postgres.ts only build the dialect. */
+/** The Store over any Kysely dialect; open-store.ts builds the dialect (SQLite or PostgreSQL). */
 export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
@@ -148,6 +149,12 @@ export class KyselyStore implements Store {
       this.db.deleteFrom('one_time_code').where('expires_at', '<=', at).executeTakeFirst(),
       this.db.deleteFrom('session').where('expires_at', '<=', at).executeTakeFirst(),
       this.db.deleteFrom('rate_limit').where('reset_at', '<=', at).executeTakeFirst(),
+      // Enrollments abandoned before their confirming code: unusable, so gone after a day.
+      this.db
+        .deleteFrom('factor')
+        .where('confirmed_at', 'is', null)
+        .where('created_at', '<=', new Date(now.getTime() - PENDING_FACTOR_TTL_MS).toISOString())
+        .executeTakeFirst(),
     ]);
     return results.reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
   }

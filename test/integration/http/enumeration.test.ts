@@ -92,16 +92,19 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
         await assertSameAnswers('identify', identify);
         assert.equal(identify.unknown?.status, 200);
 
-        const steps: Array<[string, string, Record<string, string>]> = [
+        const wrongTotp = wrongTotpCode(enrolledSecret, clock.now());
+        const steps: Array<[string, string, Record<string, string>, number, string]> = [
           [
             'wrong TOTP code',
             `/${flow}/verify`,
-            { method: 'totp', code: wrongTotpCode(enrolledSecret, clock.now()) },
+            { method: 'totp', code: wrongTotp },
+            400,
+            'flow.code_invalid',
           ],
-          ['wrong SMS code', `/${flow}/verify`, { method: 'sms', code: '000000' }],
-          ['send-code', `/${flow}/send-code`, {}],
+          ['wrong SMS code', `/${flow}/verify`, { method: 'sms', code: '000000' }, 400, 'flow.code_invalid'],
+          ['send-code', `/${flow}/send-code`, {}, 200, 'ui.verify.code_sent'],
         ];
-        for (const [label, path, fields] of steps) {
+        for (const [label, path, fields, status, text] of steps) {
           const answers: Record<string, Answer> = {};
           for (const [who, { agent, page }] of Object.entries(agents)) {
             const res = await submit(agent, path, page, fields);
@@ -117,7 +120,7 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
     it('identify takes near-same time for an unknown login and a real enrolled user (medians of 15, ratio bound)', async () => {
       const timeIdentify = async (login: string) => {
         const agent = t.agent();
-        const start = await agent.get('/reset?restart');
+        const start = await agent.get('/reset');
         const began = performance.now();
         const res = await submit(agent, '/reset/identify', start.text, { login });
         const ms = performance.now() - began;
