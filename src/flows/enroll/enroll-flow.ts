@@ -1,6 +1,7 @@
 import type { Directory, DirectoryUser } from '../../directory/directory.ts';
 import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
+import { translate } from '../../i18n.ts';
 import { open, seal } from '../../mfa/secret-box.ts';
 import type { SmsSender } from '../../mfa/sms-sender.ts';
 import { generateTotpSecret } from '../../mfa/totp.ts';
@@ -171,10 +172,8 @@ export async function startPhone(flow: Flow, phone: unknown, deps: EnrollDeps): 
     lastStep: null,
   };
   await deps.store.addFactor(factor);
-  await deps.verifier.sendCodeTo(
-    `enroll:${factor.id}`,
-    [{ number, source: 'enrolled' }],
-    (code) => `Your SSPR Portal code to confirm this phone is ${code}.`,
+  await deps.verifier.sendCodeTo(`enroll:${factor.id}`, [{ number, source: 'enrolled' }], (code) =>
+    translate('sms.enroll_code', { code }),
   );
   return { ...flow, state: 'phone_pending', data: { ...flow.data, pendingFactorId: factor.id } };
 }
@@ -213,7 +212,7 @@ export async function removeFactor(flow: Flow, factorId: unknown, deps: EnrollDe
     deps,
     subject,
     [...factors.filter((f) => f.id !== factor.id), factor],
-    `A verification method (${factor.label}) was removed from your account.`,
+    translate('sms.factor_removed', { label: factor.label }),
   );
   return flow;
 }
@@ -237,7 +236,7 @@ async function confirmed(
   );
   await deps.store.confirmFactor(factor.id, deps.now());
   await audit(deps, subject, 'enroll.add_factor', factor);
-  await notify(deps, subject, others, `A verification method (${factor.label}) was added to your account.`);
+  await notify(deps, subject, others, translate('sms.factor_added', { label: factor.label }));
   const { pendingFactorId: _done, ...data } = flow.data;
   return { ...flow, state: 'manage', data };
 }
@@ -247,12 +246,11 @@ async function notify(
   deps: EnrollDeps,
   subject: DirectoryUser,
   factors: Factor[],
-  what: string,
+  text: string,
 ): Promise<void> {
   const enrolled = factors.filter((f) => f.kind === 'sms' && f.phone).map((f) => f.phone!);
   const trusted = deps.trustDirectoryMobile && subject.mobile ? [subject.mobile] : [];
   const phones = [...new Set([...enrolled, ...trusted])];
-  const text = `SSPR Portal: ${what} If this was not you, contact the helpdesk now.`;
   await Promise.allSettled(phones.map((p) => deps.sms.send(p, text)));
 }
 

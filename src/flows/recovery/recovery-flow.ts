@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Directory, DirectoryUser } from '../../directory/directory.ts';
 import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { AppError } from '../../errors.ts';
+import { translate } from '../../i18n.ts';
 import type { FactorKind } from '../../store/store.ts';
 import type { Writeback, WritebackContext } from '../../writeback/writeback.ts';
 import type { FactorVerifier } from '../factor-verifier.ts';
@@ -65,12 +66,8 @@ export async function subjectOf(
 export async function sendSmsCode(flow: Flow, deps: RecoveryDeps): Promise<void> {
   assertState(flow, 'verify');
   const subject = await subjectOf(flow, deps);
-  await deps.verifier.sendCode(
-    `flow:${flow.id}`,
-    flow.data.accountKey!,
-    subject,
-    (code) =>
-      `Your SSPR Portal code is ${code}. It expires in ${deps.verifier.codeTtlMinutes} minutes. Nobody from IT will ask you for it.`,
+  await deps.verifier.sendCode(`flow:${flow.id}`, flow.data.accountKey!, subject, (code) =>
+    translate('sms.code', { code, minutes: deps.verifier.codeTtlMinutes }),
   );
 }
 

@@ -17,6 +17,7 @@ import {
 import { maskPhone } from '../../flows/enroll/phone-number.ts';
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
+import { translate } from '../../i18n.ts';
 import { totpQrDataUrl } from '../../mfa/totp.ts';
 import type { Store } from '../../store/store.ts';
 import { rotateSession } from '../flow-session.ts';
@@ -105,11 +106,8 @@ export function enrollRouter(deps: EnrollRouterDeps): Router {
     step(async (flow, _req, res) => {
       await perAccount(flow, 'send');
       const subject = await subjectOf(flow, deps);
-      await deps.verifier.sendCode(
-        `manage:${flow.id}`,
-        flow.data.accountKey!,
-        subject,
-        (code) => `Your SSPR Portal code is ${code}.`,
+      await deps.verifier.sendCode(`manage:${flow.id}`, flow.data.accountKey!, subject, (code) =>
+        translate('sms.code', { code, minutes: deps.verifier.codeTtlMinutes }),
       );
       await render(res, flow, undefined, 'ui.verify.code_sent');
       return 'rendered';
