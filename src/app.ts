@@ -75,8 +75,16 @@ export function createApp(s: AppServices): express.Express {
   });
 
   const limits = {
-    perAddress: { limit: s.config.rateLimits.perAddress, windowMinutes: s.config.rateLimits.windowMinutes },
-    perAccount: { limit: s.config.rateLimits.perAccount, windowMinutes: s.config.rateLimits.windowMinutes },
+    perAddress: {
+      limit: s.config.rateLimits.perAddress,
+      windowMinutes: s.config.rateLimits.windowMinutes,
+      now: s.now,
+    },
+    perAccount: {
+      limit: s.config.rateLimits.perAccount,
+      windowMinutes: s.config.rateLimits.windowMinutes,
+      now: s.now,
+    },
   };
   const recovery = {
     directory: s.directory,
@@ -99,6 +107,7 @@ export function createApp(s: AppServices): express.Express {
       writeback: s.writeback,
       passwordMinLength: s.config.flows.passwordMinLength,
       decoyParentDn: s.config.directory.managedOus[0]!,
+      decoyDn: s.config.directory.bindDn,
       flows: s.flows,
       store: s.store,
       limits,
@@ -118,6 +127,7 @@ export function createApp(s: AppServices): express.Express {
       limits,
       trustDirectoryMobile: s.config.flows.trustDirectoryMobile,
       decoyParentDn: s.config.directory.managedOus[0]!,
+      decoyDn: s.config.directory.bindDn,
     }),
   );
   if (s.config.demoMode && s.sms.outbox) app.use(demoOutboxRouter(s.sms.outbox));

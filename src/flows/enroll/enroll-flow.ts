@@ -6,9 +6,9 @@ import { open, seal } from '../../mfa/secret-box.ts';
 import type { SmsSender } from '../../mfa/sms-sender.ts';
 import { generateTotpSecret } from '../../mfa/totp.ts';
 import type { AuditEvent, Factor, Store } from '../../store/store.ts';
-import { decoyUser } from '../decoy-user.ts';
 import type { FactorVerifier } from '../factor-verifier.ts';
 import { assertState, type Flow, token } from '../flow.ts';
+import { findSubject, provePassword } from '../pre-auth.ts';
 import { normalisePhone } from './phone-number.ts';
 
 /**
@@ -33,6 +33,8 @@ export interface EnrollDeps {
   trustDirectoryMobile: boolean;
   /** Parent DN for the decoy bind of unknown logins. */
   decoyParentDn: string;
+  /** An existing entry unknown logins read in place of a subject (see pre-auth.ts findSubject). */
+  decoyDn: string;
   now: () => Date;
 }
 
@@ -44,13 +46,11 @@ export async function signIn(flow: Flow, login: unknown, password: unknown, deps
   if (!name || typeof password !== 'string' || !password || password.length > 256) {
     throw new AppError('directory.invalid_credentials');
   }
-  const subject = await deps.directory.findUser(name);
-  if (!subject) {
-    // Pretend it exists: the same bind round trip a wrong password costs.
-    await deps.directory.verifyPassword(decoyUser(deps.decoyParentDn), password).catch(() => undefined);
-    throw new AppError('directory.invalid_credentials');
-  }
-  await deps.directory.verifyPassword(subject, password);
+  const found = await findSubject(deps.directory, name, deps.decoyDn);
+  const subject = await provePassword(deps.directory, found, password, {
+    decoyParentDn: deps.decoyParentDn,
+    isChangeDueProof: false,
+  });
   // The password is proven: now the account's own state may be told.
   const refusal: ErrorCode | null = subject.status.isPrivileged
     ? 'directory.privileged_account'

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Directory, DirectoryUser } from '../../directory/directory.ts';
 import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { AppError } from '../../errors.ts';
@@ -8,6 +7,7 @@ import type { Writeback, WritebackContext } from '../../writeback/writeback.ts';
 import type { FactorVerifier } from '../factor-verifier.ts';
 import { assertState, type Flow } from '../flow.ts';
 import { checkNewPassword } from '../password-input.ts';
+import { findSubject, loginKey } from '../pre-auth.ts';
 
 /**
  * Forgot password and unlock account: identify -> verify (1 or 2 factors) -> act -> done.
@@ -33,11 +33,8 @@ export async function identify(flow: Flow, login: unknown, deps: RecoveryDeps): 
   // so it is answered like any other unknown login and never reaches the directory.
   const normalised = normaliseLogin(login);
   const shown = normalised ?? `${[...login.normalize('NFKC')].slice(0, 64).join('')}…`;
-  const key = normalised?.toLowerCase() ?? createHash('sha256').update(login).digest('base64url');
-  // Every login takes the same path and the same queries: lookup, then factors.
-  const subject = normalised ? await deps.directory.findUser(normalised) : null;
-  // A found user costs a second directory read (group membership); a decoy read matches it.
-  if (!subject) await deps.directory.readUser(deps.decoyDn).catch(() => null);
+  // Every login takes the same path and the same queries: lookup (or decoy read), then factors.
+  const subject = await findSubject(deps.directory, login, deps.decoyDn);
   await deps.verifier.confirmedFactors(subject);
   return {
     ...flow,
@@ -45,9 +42,8 @@ export async function identify(flow: Flow, login: unknown, deps: RecoveryDeps): 
     data: {
       login: shown,
       ...(subject ? { subjectDn: subject.dn, subjectId: subject.id } : {}),
-      // Keyed by the login as typed, for every account alike: keying real accounts by their id
-      // would let a limit reached under one alias show up under another, and so tell real from unknown.
-      accountKey: `login:${key}`,
+      // Keyed by the login as typed for every account alike (pre-auth.ts loginKey).
+      accountKey: loginKey(login),
       proven: [],
     },
   };

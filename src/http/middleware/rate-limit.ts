@@ -6,6 +6,8 @@ import { clientAddress } from '../flow-session.ts';
 export interface RateLimitSettings {
   limit: number;
   windowMinutes: number;
+  /** The app's clock (tests move it); the wall clock when absent. */
+  now?: () => Date;
 }
 
 /**
@@ -16,8 +18,8 @@ export function limitByAddress(
   store: Pick<Store, 'hitRateLimit'>,
   area: string,
   settings: RateLimitSettings,
-  now: () => Date = () => new Date(),
 ) {
+  const now = settings.now ?? (() => new Date());
   return async function rateLimitByAddress(req: Request, _res: Response, next: NextFunction) {
     const result = await store.hitRateLimit(
       `addr:${clientAddress(req)}:${area}`,
@@ -38,7 +40,7 @@ export async function assertAccountAllowed(
   store: Pick<Store, 'hitRateLimit'>,
   key: string,
   settings: RateLimitSettings,
-  now: Date = new Date(),
+  now: Date = settings.now?.() ?? new Date(),
 ): Promise<void> {
   const result = await store.hitRateLimit(
     `acct:${key}`,

@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
-import { normaliseLogin } from '../../directory/ldap-input.ts';
 import { type ChangeDeps, changePassword } from '../../flows/change/change-flow.ts';
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
+import { loginKey } from '../../flows/pre-auth.ts';
 import { identify, type RecoveryDeps, sendSmsCode, submitCode } from '../../flows/recovery/recovery-flow.ts';
 import type { Store } from '../../store/store.ts';
 import { clientAddress, forgetFlow, rotateSession } from '../flow-session.ts';
@@ -100,8 +100,11 @@ export function changeRouter(deps: ChangeRouterDeps): Router {
     limit,
     step(async (flow, req, res) => {
       const typed = flow.data.login ?? req.body.login;
-      const login = typeof typed === 'string' ? (normaliseLogin(typed) ?? '') : '';
-      await assertAccountAllowed(deps.store, `change:${login.toLowerCase()}`, deps.limits.perAccount);
+      await assertAccountAllowed(
+        deps.store,
+        `change:${loginKey(String(typed ?? ''))}`,
+        deps.limits.perAccount,
+      );
       const done = await changePassword(
         flow,
         {

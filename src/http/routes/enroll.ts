@@ -17,6 +17,7 @@ import {
 import { maskPhone } from '../../flows/enroll/phone-number.ts';
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
+import { loginKey } from '../../flows/pre-auth.ts';
 import { translate } from '../../i18n.ts';
 import { totpQrDataUrl } from '../../mfa/totp.ts';
 import type { Store } from '../../store/store.ts';
@@ -80,9 +81,11 @@ export function enrollRouter(deps: EnrollRouterDeps): Router {
     '/enroll/sign-in',
     limit,
     step(async (flow, req) => {
-      const login =
-        typeof req.body.login === 'string' ? req.body.login.trim().toLowerCase().slice(0, 256) : '';
-      await assertAccountAllowed(deps.store, `enroll:sign-in:${login}`, deps.limits.perAccount);
+      await assertAccountAllowed(
+        deps.store,
+        `enroll:sign-in:${loginKey(String(req.body.login ?? ''))}`,
+        deps.limits.perAccount,
+      );
       const next = await deps.flows.save(await signIn(flow, req.body.login, req.body.password, deps));
       await rotateSession(req);
       return next;

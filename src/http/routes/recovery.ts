@@ -135,6 +135,7 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
         saved,
         () => unlockAccount(saved, writebackContext(req, saved), deps),
         () => true,
+        true,
       );
       return 'rendered';
     }),
@@ -170,11 +171,16 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
     flow: Flow,
     action: () => Promise<unknown>,
     isTerminal: (code: ErrorCode) => boolean = (code) => TERMINAL_REFUSALS.has(code),
+    isLastStep = false,
   ) {
     try {
       await action();
     } catch (error) {
-      if (!(error instanceof AppError && error.expose && isTerminal(error.code))) throw error;
+      if (!(error instanceof AppError && error.expose && isTerminal(error.code))) {
+        // After the last step nothing can be retried: never leave a dead flow behind.
+        if (isLastStep) await finish(req, flow);
+        throw error;
+      }
       await finish(req, flow);
       res
         .status(statusFor(error.code))
