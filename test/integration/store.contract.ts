@@ -439,5 +439,42 @@ export function storeContract(kind: 'sqlite' | 'postgres'): void {
       assert.equal(await store.peekRateLimit('purge-live', now), 1);
       assert.equal(await store.peekRateLimit('purge-gone', minutes(0, base)), 0, 'row deleted');
     });
+
+    it('purgeExpired removes an unconfirmed factor created more than 24 h before now, keeps one created 1 h before, and keeps confirmed old ones', async () => {
+      // Between the purge test's base above and T0: neither test's rows are the other's.
+      const base = Date.parse('2021-06-01T00:00:00.000Z');
+      const now = new Date(base);
+      const hoursBefore = (h: number) => minutes(-h * 60, base);
+      const userId = randomUUID();
+      const abandoned = givenFactor({ userId, createdAt: hoursBefore(25) });
+      const justOver = givenFactor({ userId, createdAt: minutes(-24 * 60 - 1, base) });
+      const recent = givenFactor({ userId, createdAt: hoursBefore(1) });
+      const confirmedOld = givenFactor({
+        userId,
+        createdAt: hoursBefore(24 * 30),
+        confirmedAt: hoursBefore(24 * 30),
+      });
+      const confirmedSms = givenFactor({
+        userId,
+        kind: 'sms',
+        secretSealed: null,
+        phone: '+447700900999',
+        createdAt: hoursBefore(48),
+        confirmedAt: hoursBefore(47),
+      });
+      for (const f of [abandoned, justOver, recent, confirmedOld, confirmedSms]) await store.addFactor(f);
+
+      assert.ok((await store.purgeExpired(now)) >= 2, 'the two abandoned enrollments are counted');
+      assert.equal(await store.getFactor(abandoned.id), null, 'unconfirmed, 25 h old: removed');
+      assert.equal(await store.getFactor(justOver.id), null, 'unconfirmed, 24 h + 1 min old: removed');
+      assert.ok(await store.getFactor(recent.id), 'unconfirmed, 1 h old: kept');
+      assert.ok(await store.getFactor(confirmedOld.id), 'confirmed, 30 days old: kept');
+      assert.ok(await store.getFactor(confirmedSms.id), 'confirmed SMS, 2 days old: kept');
+      assert.deepEqual(
+        (await store.listFactors(userId)).map((f) => f.id),
+        [confirmedOld.id, confirmedSms.id, recent.id],
+      );
+      assert.equal(await store.purgeExpired(now), 0, 'nothing left to purge at the same time');
+    });
   });
 }

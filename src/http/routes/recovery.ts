@@ -73,7 +73,8 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
     await render(res, await currentOrNewFlow(req, deps.flows, kind, 'identify'));
   });
 
-  // A POST with the flow's CSRF token: another site cannot throw a user's flow away.
+  // A POST, not a link: with SameSite=Lax another site cannot make the browser send it with the
+  // session cookie; the CSRF token, as on every form, keeps same-site forgeries out.
   router.post(
     `${base}/restart`,
     step(async (_flow, req, res) => {
