@@ -207,11 +207,12 @@ export function cheapestCut(length: number, matches: readonly BannedTermMatch[])
 const YEARS = Array.from({ length: 100 }, (_, i) => String(1940 + i));
 
 /**
- * The global list shipped with the portal (data/global-banned-words.txt, provenance in its
- * header) plus the years, read once when this module loads.
+ * The global list shipped with the portal (lists/global-banned-words.txt, provenance in its
+ * header) plus the years, read once when this module loads. The folder is lists/, not data/:
+ * .gitignore drops every data/ directory (runtime files).
  */
 export const GLOBAL_BANNED_WORDS: readonly string[] = [
-  ...readFileSync(new URL('./data/global-banned-words.txt', import.meta.url), 'utf8')
+  ...readFileSync(new URL('./lists/global-banned-words.txt', import.meta.url), 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#')),

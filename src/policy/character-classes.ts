@@ -5,7 +5,13 @@
  * password in a caseless script can meet a class rule at all.
  */
 
-const CLASSES: readonly RegExp[] = [/\p{Ll}/u, /[\p{Lu}\p{Lt}]/u, /\p{Nd}/u, /[^\p{L}\p{N}]/u, /[\p{Lo}\p{Lm}]/u];
+const CLASSES: readonly RegExp[] = [
+  /\p{Ll}/u,
+  /[\p{Lu}\p{Lt}]/u,
+  /\p{Nd}/u,
+  /[^\p{L}\p{N}]/u,
+  /[\p{Lo}\p{Lm}]/u,
+];
 
 export function characterClassCount(password: string): number {
   return CLASSES.filter((pattern) => pattern.test(password)).length;

@@ -152,15 +152,20 @@ export function createPasswordPolicy(settings: PolicySettings, deps: PolicyDeps 
     met.set('password.too_short', length >= settings.minLength);
     // AD's own ceiling is 256 UTF-16 units: astral characters count twice there.
     met.set('password.too_long', length <= settings.maxLength && value.length <= MAX_PASSWORD_LENGTH);
-    if (settings.minClasses > 0) met.set('password.too_few_classes', characterClassCount(value) >= settings.minClasses);
+    if (settings.minClasses > 0)
+      met.set('password.too_few_classes', characterClassCount(value) >= settings.minClasses);
     met.set('password.personal', !containsPersonalInfo(value, personalTokens(context)));
     const previous = context.previousPassword;
-    if (previous && settings.minDifferentFromPrevious > 0) met.set('password.too_similar', isDifferentEnough(value, previous));
+    if (previous && settings.minDifferentFromPrevious > 0)
+      met.set('password.too_similar', isDifferentEnough(value, previous));
     met.set('password.breached', !isBreachedOffline(value));
     met.set('password.banned', banned.score(value).points >= settings.bannedMinScore);
     if (settings.minStrengthScore > 0) {
       const inputs = [...strengthUserInputs(context), ...settings.bannedWords];
-      met.set('password.too_weak', estimateStrength(value, inputs, settings.strengthPrefixLength).score >= settings.minStrengthScore);
+      met.set(
+        'password.too_weak',
+        estimateStrength(value, inputs, settings.strengthPrefixLength).score >= settings.minStrengthScore,
+      );
     }
     return met;
   }
@@ -178,9 +183,16 @@ export function createPasswordPolicy(settings: PolicySettings, deps: PolicyDeps 
       isMet: met.get(rule) === true,
       params: rules.get(rule) ?? {},
     }));
-    const failures = checklist.filter((item) => !item.isMet).map(({ rule, params }) => ({ code: rule, params }));
+    const failures = checklist
+      .filter((item) => !item.isMet)
+      .map(({ rule, params }) => ({ code: rule, params }));
     // The unavailable range check is a refusal but not a rule the user can meet: no checklist item.
-    return { isAccepted: failures.length === 0, failures, checklist: checklist.filter((item) => item.rule !== 'password.breach_check_unavailable'), breachRange };
+    return {
+      isAccepted: failures.length === 0,
+      failures,
+      checklist: checklist.filter((item) => item.rule !== 'password.breach_check_unavailable'),
+      breachRange,
+    };
   }
 
   return {
@@ -218,7 +230,8 @@ function activeRules(settings: PolicySettings): Map<PolicyCode, PolicyParams> {
   rules.set('password.too_long', { max: settings.maxLength });
   if (settings.minClasses > 0) rules.set('password.too_few_classes', { min: settings.minClasses });
   rules.set('password.personal', {});
-  if (settings.minDifferentFromPrevious > 0) rules.set('password.too_similar', { min: settings.minDifferentFromPrevious });
+  if (settings.minDifferentFromPrevious > 0)
+    rules.set('password.too_similar', { min: settings.minDifferentFromPrevious });
   rules.set('password.breached', {});
   rules.set('password.banned', {});
   if (settings.minStrengthScore > 0) rules.set('password.too_weak', {});
@@ -227,7 +240,8 @@ function activeRules(settings: PolicySettings): Map<PolicyCode, PolicyParams> {
 
 function assertValidSettings(s: PolicySettings): void {
   const problems: string[] = [];
-  const isInt = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;
+  const isInt = (value: number, min: number, max: number) =>
+    Number.isInteger(value) && value >= min && value <= max;
   if (!isInt(s.minLength, 1, MAX_PASSWORD_LENGTH)) problems.push('minLength');
   if (!isInt(s.maxLength, s.minLength, MAX_PASSWORD_LENGTH)) problems.push('maxLength');
   if (!isInt(s.minClasses, 0, 4)) problems.push('minClasses');

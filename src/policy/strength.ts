@@ -6,25 +6,28 @@ import { codePointPrefix } from './normalise.ts';
 /**
  * zxcvbn-ts strength estimate over a bounded prefix.
  *
- * Why a prefix: zxcvbn's matching and its scoring pass grow faster than linearly with length
- * (about 1.5 s for 256 characters with stock settings on these machines; 8-20 ms for 64
- * characters even tuned, 2-6 ms for 32), so a long password could stall the event loop or be
- * sent to do so. Only the first `prefixLength` code points are analysed. The rest can only
- * add guesses, never remove them, so the prefix's estimate is a lower bound; "length speaks for
- * the rest": each later character that brings a character pair not seen before, and does not
- * continue a constant step (abcd, 1234), is credited as one more brute-force character (zxcvbn's
- * own rate, 10 guesses per character). Repeating the prefix ("passwordpassword...") earns
- * nothing, so padding cannot buy a pass.
+ * Why a prefix: zxcvbn's matching and scoring grow faster than linearly with length (stock
+ * settings: about 4 s for 256 random characters on these machines), so a long password could
+ * stall the event loop, or be sent to. Only the first `prefixLength` code points (default 32)
+ * are analysed. Appending characters never makes a password easier to guess, so the prefix's
+ * estimate is a lower bound, and "length speaks for the rest": each later character that brings
+ * a character pair not seen before, and does not continue a constant step (abcd, 1234, 9876), is
+ * credited as one more brute-force character (zxcvbn's own rate: 10 guesses per character).
+ * Repeating earlier material ("passwordpassword...", "aaaa...") earns nothing, so padding cannot
+ * buy a pass; the banned-word and breach rules still read the whole password.
  *
- * Why these zxcvbn settings (both measured by scripts/bench/policy-bench.ts):
- * - The six big word lists are merged into one ranked dictionary (each word keeps its best
- *   rank, so every guess count is exactly what separate lists give: zxcvbn scores a dictionary
- *   match by rank alone and keeps the cheapest match). zxcvbn looks every substring up in every
- *   list, so one list instead of six cuts the lookups sixfold.
- * - The English word-sequence lists (months, days, numbers, planets...) are left out: they are
- *   14 more lookups per substring, and the calendar words they catch are on the banned list.
- * - l33t variants are capped at 4 (stock: 100 re-runs of the dictionary pass): the banned-word
- *   rule already undoes character swaps against its own list.
+ * Why these zxcvbn settings (measured by scripts/bench/policy-bench.ts, same scores as stock
+ * for the lists used, checked in test/unit/policy/strength.test.ts):
+ * - The six big word lists are merged into one ranked dictionary, each word at its best rank.
+ *   zxcvbn scores a dictionary match by rank alone and keeps the cheapest reading, so guesses
+ *   are unchanged, while every substring is looked up once instead of six times.
+ * - Words ranked above 10^length are dropped (see mergeRanked): never part of the cheapest
+ *   reading, but they match all over random text and each match costs scoring time.
+ * - The English word-sequence lists (months, days, numbers, planets...) are left out: 14 more
+ *   lookups per substring, and the calendar words they catch are on the banned list.
+ * - l33t variants are capped at 2 (stock: 100 re-runs of the dictionary pass). The first
+ *   variant substitutes every swappable character, which catches "P@$$w0rd"; the banned-word
+ *   rule undoes swaps against its own list as well.
  */
 
 const MERGED_LISTS = [
@@ -36,7 +39,7 @@ const MERGED_LISTS = [
   'wikipedia-en',
 ] as const;
 const MERGED_NAME = 'merged';
-const L33T_VARIANTS = 4;
+const L33T_VARIANTS = 2;
 /** zxcvbn's own cut-off (UTF-16 units); ours, in code points, always applies first. */
 const ZXCVBN_MAX_LENGTH = 1024;
 /** zxcvbn's score thresholds in guesses (timeEstimationValues.scoring), with its +5 delta. */
@@ -71,17 +74,28 @@ function wordLists(): Record<string, readonly (string | number)[]> {
   return Object.fromEntries(MERGED_LISTS.map((name) => [name, all[name] ?? []]));
 }
 
-/** One ranked dictionary: each word at its best rank across the lists (null prototype: "constructor" is a word). */
+/**
+ * One ranked dictionary: each word at its best rank across the lists (null prototype:
+ * "constructor" is a word). Words ranked above 10^length are dropped: zxcvbn would always
+ * guess such a word faster character by character (10 guesses each), so it can never be in the
+ * cheapest reading, yet the short ones match everywhere in random text and cost scoring time.
+ */
 function mergeRanked(lists: Record<string, readonly (string | number)[]>) {
-  const ranked: Record<string, number> = Object.create(null);
-  let maxWordSize = 0;
+  const best = new Map<string, number>();
   for (const list of Object.values(lists)) {
     list.forEach((entry, index) => {
       const word = String(entry).toLowerCase();
       const rank = index + 1;
-      if (!(ranked[word] !== undefined && ranked[word] <= rank)) ranked[word] = rank;
-      if (word.length > maxWordSize) maxWordSize = word.length;
+      const known = best.get(word);
+      if (known === undefined || rank < known) best.set(word, rank);
     });
+  }
+  const ranked: Record<string, number> = Object.create(null);
+  let maxWordSize = 0;
+  for (const [word, rank] of best) {
+    if (rank > 10 ** word.length) continue;
+    ranked[word] = rank;
+    if (word.length > maxWordSize) maxWordSize = word.length;
   }
   return { ranked, maxWordSize };
 }
@@ -150,7 +164,12 @@ export function estimateStrength(
   const analysedLength = [...prefix].length;
   const isLonger = prefix.length < password.length;
   if (!isLonger) {
-    return { score: result.score as StrengthScore, guessesLog10: result.guessesLog10, analysedLength, tailCredit: 0 };
+    return {
+      score: result.score as StrengthScore,
+      guessesLog10: result.guessesLog10,
+      analysedLength,
+      tailCredit: 0,
+    };
   }
   const credit = tailCredit(password, prefixLength);
   const guessesLog10 = result.guessesLog10 + credit;

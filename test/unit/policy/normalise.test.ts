@@ -47,7 +47,9 @@ describe('foldForMatching', () => {
 
   it('drops Latin diacritics but keeps Indic vowel signs', () => {
     assert.deepEqual(foldForMatching('P\u00e4ssw\u00f6rd'), ['password']);
-    assert.deepEqual(foldForMatching('\u0928\u092e\u0938\u094d\u0924\u0947'), ['\u0928\u092e\u0938\u094d\u0924\u0947']);
+    assert.deepEqual(foldForMatching('\u0928\u092e\u0938\u094d\u0924\u0947'), [
+      '\u0928\u092e\u0938\u094d\u0924\u0947',
+    ]);
   });
 
   it('folds full-width and circled forms through NFKC first', () => {
