@@ -11,6 +11,7 @@ import { changeRouter } from './http/routes/change.ts';
 import { demoOutboxRouter } from './http/routes/demo-outbox.ts';
 import { enrollRouter } from './http/routes/enroll.ts';
 import { healthRouter } from './http/routes/health.ts';
+import { passwordChecklistRouter } from './http/routes/password-checklist.ts';
 import { recoveryRouter } from './http/routes/recovery.ts';
 import { translate } from './i18n.ts';
 
@@ -18,7 +19,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type AppServices = Pick<
   Services,
-  'config' | 'log' | 'store' | 'directory' | 'writeback' | 'sms' | 'verifier' | 'flows' | 'keys' | 'now'
+  | 'config'
+  | 'log'
+  | 'store'
+  | 'directory'
+  | 'writeback'
+  | 'sms'
+  | 'verifier'
+  | 'flows'
+  | 'keys'
+  | 'now'
+  | 'policy'
 >;
 
 /** Builds the Express app from its services; no I/O happens at import or here. */
@@ -53,6 +64,7 @@ export function createApp(s: AppServices): express.Express {
   app.use('/static', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   app.use(healthRouter({ store: s.store }));
 
+  const passwordRules = s.policy.describe();
   app.use(
     sessionMiddleware(s.store, {
       secret: s.keys.sessionSecret,
@@ -67,8 +79,24 @@ export function createApp(s: AppServices): express.Express {
     res.locals.demoMode = s.config.demoMode;
     res.locals.message = undefined;
     res.locals.notice = undefined;
+    res.locals.passwordRules = passwordRules;
     next();
   });
+
+  app.use(
+    passwordChecklistRouter({
+      flows: s.flows,
+      policy: s.policy,
+      directory: s.directory,
+      store: s.store,
+      // Typing fires a request every few hundred milliseconds: a wider budget than for a form.
+      limit: {
+        limit: s.config.rateLimits.perAddress * 20,
+        windowMinutes: s.config.rateLimits.windowMinutes,
+        now: s.now,
+      },
+    }),
+  );
 
   app.get('/', function renderHome(_req: Request, res: Response) {
     res.render('home/index');

@@ -6,6 +6,8 @@ import { FlowRepository } from './flows/flow-repository.ts';
 import type { Logger } from './log.ts';
 import { createSmsSender, type SmsSenders } from './mfa/create-sms-sender.ts';
 import { deriveKeys } from './mfa/keys.ts';
+import { createPasswordPolicy, type PasswordPolicy } from './policy/password-policy.ts';
+import { policyCheckFor } from './policy/policy-check.ts';
 import { openStore } from './store/open-store.ts';
 import type { KyselyStore } from './store/sql/kysely-store.ts';
 import { PasswordHistory } from './writeback/password-history.ts';
@@ -22,6 +24,7 @@ export interface Services {
   verifier: FactorVerifier;
   flows: FlowRepository;
   keys: ReturnType<typeof deriveKeys>;
+  policy: PasswordPolicy;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -37,7 +40,16 @@ export async function composeServices(
   const keys = deriveKeys(config.secretKey);
   const sms = createSmsSender(config.sms, store, now);
   const history = new PasswordHistory(store, config.passwordHistory, now);
-  const writeback = createWriteback({ directory, store, history, log, now });
+  // Built once: the policy loads its word lists (about 23 MB) at start, not in a request.
+  const policy = createPasswordPolicy(config.passwordPolicy);
+  const writeback = createWriteback({
+    directory,
+    store,
+    history,
+    log,
+    now,
+    checkPolicy: policyCheckFor(policy),
+  });
   const verifier = new FactorVerifier({
     store,
     sms: sms.sender,
@@ -65,6 +77,7 @@ export async function composeServices(
     verifier,
     flows,
     keys,
+    policy,
     now,
     async close() {
       await Promise.allSettled([directory.close(), store.close()]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { assertTemplate, parseHeaderLine } from './mfa/http-sms-sender.ts';
+import type { PolicySettings } from './policy/password-policy.ts';
 
 /**
  * One validated schema over the environment. `loadConfig` lists every bad key at once;
@@ -62,6 +63,24 @@ const envSchema = z.object({
   FACTOR_LOCKOUT_ATTEMPTS: int(1, 100).default(5),
   FACTOR_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
   PASSWORD_MIN_LENGTH: int(1, 256).default(15),
+  PASSWORD_MAX_LENGTH: int(1, 256).default(256),
+  PASSWORD_MIN_CLASSES: int(0, 4).default(0),
+  PASSWORD_MIN_STRENGTH: int(0, 4).default(3),
+  PASSWORD_STRENGTH_PREFIX: int(8, 256).default(32),
+  PASSWORD_BANNED_WORDS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  PASSWORD_BANNED_MIN_SCORE: int(0, 64).default(5),
+  PASSWORD_MIN_DIFFERENT: int(0, 64).default(4),
+  PASSWORD_BREACH_RANGE_URL: z.url().optional(),
+  PASSWORD_BREACH_RANGE_FAIL_OPEN: bool.default(true),
+  PASSWORD_BREACH_RANGE_TIMEOUT_MS: int(100, 30_000).default(2_000),
   SMS_SENDER: z.enum(['outbox', 'http']).default('outbox'),
   SMS_OUTBOX_FILE: z.string().min(1).default('data/sms-outbox.jsonl'),
   SMS_HTTP_URL: z.url().optional(),
@@ -110,6 +129,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('LDAP_STARTTLS: only meaningful with an ldap:// URL');
   }
   if (raw.SMS_SENDER === 'http') checkHttpSms(raw, problems);
+  if (Number(raw.PASSWORD_MAX_LENGTH ?? 256) < Number(raw.PASSWORD_MIN_LENGTH ?? 15)) {
+    problems.push('PASSWORD_MAX_LENGTH: must be at least PASSWORD_MIN_LENGTH');
+  }
   let ca: Buffer | undefined;
   if (raw.LDAP_CA_FILE) {
     try {
@@ -254,6 +276,19 @@ function toConfig(e: z.infer<typeof envSchema>, ca: Buffer, bindPassword: string
       cooldownSeconds: e.SMS_COOLDOWN_SECONDS,
     },
     demoMode: e.DEMO_MODE,
+    passwordPolicy: {
+      minLength: e.PASSWORD_MIN_LENGTH,
+      maxLength: e.PASSWORD_MAX_LENGTH,
+      minClasses: e.PASSWORD_MIN_CLASSES,
+      minStrengthScore: e.PASSWORD_MIN_STRENGTH,
+      strengthPrefixLength: e.PASSWORD_STRENGTH_PREFIX,
+      bannedWords: e.PASSWORD_BANNED_WORDS,
+      bannedMinScore: e.PASSWORD_BANNED_MIN_SCORE,
+      minDifferentFromPrevious: e.PASSWORD_MIN_DIFFERENT,
+      breachedRangeUrl: e.PASSWORD_BREACH_RANGE_URL,
+      breachedRangeFailOpen: e.PASSWORD_BREACH_RANGE_FAIL_OPEN,
+      breachedRangeTimeoutMs: e.PASSWORD_BREACH_RANGE_TIMEOUT_MS,
+    } satisfies PolicySettings,
     passwordHistory: { count: e.PASSWORD_HISTORY_COUNT, scryptCost: e.PASSWORD_HISTORY_SCRYPT_COST },
   };
 }

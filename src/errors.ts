@@ -41,6 +41,13 @@ export const ERROR_CODES = [
   'password.too_short',
   'password.too_long',
   'password.mismatch',
+  'password.too_few_classes',
+  'password.too_weak',
+  'password.banned',
+  'password.breached',
+  'password.personal',
+  'password.too_similar',
+  'password.breach_check_unavailable',
   'writeback.invalid_input',
   'internal.error',
 ] as const;
@@ -54,14 +61,20 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   /** Safe to show the translated text of `code` to the user. */
   readonly expose: boolean;
+  /** Values for the message's placeholders ({min}, {max}); settings only, never user input. */
+  readonly params: Record<string, string | number> | undefined;
 
-  constructor(code: ErrorCode, options: { cause?: unknown; detail?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    options: { cause?: unknown; detail?: string; params?: Record<string, string | number> } = {},
+  ) {
     // The message is the code plus an operator-facing detail; it never carries secrets or raw
     // directory text meant for users (the locale file holds what users read).
     super(options.detail ? `${code}: ${options.detail}` : code, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.expose = !INTERNAL_CODES.has(code);
+    this.params = options.params;
   }
 }
 

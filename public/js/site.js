@@ -27,3 +27,45 @@ document.querySelectorAll('form[data-password-form]').forEach((form) => {
   password.addEventListener('input', update);
   confirm.addEventListener('input', update);
 });
+
+// Live password checklist: the server's policy, asked while the user types (debounced). The
+// list is rendered by the server, so without this script it still shows every rule.
+document.querySelectorAll('ul[data-checklist]').forEach((list) => {
+  const form = list.closest('form') || document.querySelector('form[data-password-form]');
+  const password = form?.querySelector('input[name="password"]');
+  const csrf = form?.querySelector('input[name="_csrf"]');
+  if (!form || !password || !csrf) return;
+  const login = form.querySelector('input[name="login"]');
+  let timer = 0;
+  let sequence = 0;
+  const update = async () => {
+    const mine = ++sequence;
+    const body = new URLSearchParams({
+      password: password.value,
+      _csrf: csrf.value,
+      area: list.getAttribute('data-area') || 'reset',
+      login: login ? login.value : '',
+    });
+    try {
+      const response = await fetch('/password/checklist', {
+        method: 'POST',
+        body,
+        credentials: 'same-origin',
+      });
+      if (!response.ok || mine !== sequence) return;
+      const { checklist } = await response.json();
+      for (const item of checklist) {
+        const li = list.querySelector(`li[data-rule="${item.rule}"]`);
+        if (!li) continue;
+        li.classList.toggle('met', item.isMet && password.value !== '');
+        li.classList.toggle('unmet', !item.isMet && password.value !== '');
+      }
+    } catch {
+      // The server checks again on submit: a failed hint is only a missing nicety.
+    }
+  };
+  password.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  });
+});

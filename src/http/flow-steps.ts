@@ -70,7 +70,7 @@ export function flowStep(
       }
       // Re-read: a step may have saved progress (e.g. a counted attempt) before refusing.
       const current = (await repo.find(flow.id, kind, sessionBinding(req))) ?? flow;
-      await render(res, current, { code: error.code });
+      await render(res, current, { code: error.code, params: error.params });
     }
   };
 }

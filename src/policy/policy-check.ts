@@ -1,6 +1,6 @@
 import type { DirectoryUser } from '../directory/directory.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
-import type { PasswordPolicyCheck } from '../writeback/writeback.ts';
+import type { PasswordPolicyCheck, PolicyRefusal } from '../writeback/writeback.ts';
 import type { PasswordPolicy, PolicyCode, PolicyContext } from './password-policy.ts';
 
 /**
@@ -33,9 +33,9 @@ export function policyCheckFor(policy: PasswordPolicy): PasswordPolicyCheck {
     password: string,
     subject: DirectoryUser,
     options: { previousPassword?: string | null } = {},
-  ): Promise<ErrorCode | null> {
+  ): Promise<PolicyRefusal | null> {
     const result = await policy.check(password, policyContextFor(subject, options.previousPassword));
     const [first] = result.failures;
-    return first ? toErrorCode(first.code) : null;
+    return first ? { code: toErrorCode(first.code), params: first.params } : null;
   };
 }

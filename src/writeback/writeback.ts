@@ -35,13 +35,22 @@ export interface ResetContext extends WritebackContext {
 
 export type WritebackResult =
   | { ok: true; action: WritebackAction; subject: DirectoryUser }
-  | { ok: false; action: WritebackAction; code: ErrorCode };
+  | { ok: false; action: WritebackAction; code: ErrorCode; params?: Record<string, string | number> };
 
-/** Checks a new password before it reaches the directory; returns the refusal code or null. */
+export interface PolicyRefusal {
+  code: ErrorCode;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * Checks a new password before it reaches the directory; returns the first refusal or null.
+ * `previousPassword` is the current password in the change flow (for the similarity rule).
+ */
 export type PasswordPolicyCheck = (
   password: string,
   subject: DirectoryUser,
-) => ErrorCode | null | Promise<ErrorCode | null>;
+  options?: { previousPassword?: string | null },
+) => PolicyRefusal | null | Promise<PolicyRefusal | null>;
 
 export interface WritebackNotifier {
   notify(event: { action: WritebackAction; subject: DirectoryUser; actor: string }): Promise<void>;
@@ -71,6 +80,7 @@ export function createWriteback(deps: WritebackDeps) {
   ): Promise<WritebackResult> {
     let outcome: AuditOutcome = 'success';
     let code: ErrorCode | null = null;
+    let params: Record<string, string | number> | undefined;
     let fresh: DirectoryUser | null = null;
     try {
       fresh = await eligibleSubject(deps.directory, subject);
@@ -81,6 +91,7 @@ export function createWriteback(deps: WritebackDeps) {
         throw error;
       }
       code = error.code;
+      params = error.params;
       outcome = REFUSAL_CODES.has(error.code) ? 'refused' : 'failure';
       if (!error.expose || error.code === 'directory.unavailable') {
         deps.log.warn(
@@ -90,7 +101,9 @@ export function createWriteback(deps: WritebackDeps) {
       }
     }
     await audit(action, subject, ctx, outcome, code, details);
-    if (code !== null || !fresh) return { ok: false, action, code: code ?? 'internal.error' };
+    if (code !== null || !fresh) {
+      return { ok: false, action, code: code ?? 'internal.error', ...(params ? { params } : {}) };
+    }
     if (deps.notifier) {
       deps.notifier.notify({ action, subject: fresh, actor: ctx.actor }).catch((error: unknown) => {
         deps.log.warn({ action, subject: fresh?.username, err: error }, 'notification failed');
@@ -121,9 +134,9 @@ export function createWriteback(deps: WritebackDeps) {
   }
 
   /** Policy, then the portal's own history: both before the directory is touched. */
-  async function checkNewPassword(password: string, subject: DirectoryUser) {
-    const policyCode = deps.checkPolicy ? await deps.checkPolicy(password, subject) : null;
-    if (policyCode) throw new AppError(policyCode);
+  async function checkNewPassword(password: string, subject: DirectoryUser, previousPassword?: string) {
+    const refusal = deps.checkPolicy ? await deps.checkPolicy(password, subject, { previousPassword }) : null;
+    if (refusal) throw new AppError(refusal.code, { params: refusal.params });
     const check = await deps.history.check(subject.id, password);
     if (check.isReused) throw new AppError('writeback.password_reused');
     return check;
@@ -181,7 +194,7 @@ export function createWriteback(deps: WritebackDeps) {
           throw new AppError('directory.invalid_credentials');
         }
         const password = normaliseNewPassword(newPassword);
-        const check = await checkNewPassword(password, fresh);
+        const check = await checkNewPassword(password, fresh, oldPassword);
         await deps.directory.changePassword(fresh, oldPassword, password);
         await rememberQuietly(fresh, check.entry);
       });
@@ -216,6 +229,14 @@ const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'directory.password_rejected',
   'writeback.password_reused',
   'writeback.invalid_input',
+  'password.too_short',
+  'password.too_long',
+  'password.too_few_classes',
+  'password.too_weak',
+  'password.banned',
+  'password.breached',
+  'password.personal',
+  'password.too_similar',
 ]);
 
 /**
@@ -239,6 +260,8 @@ async function eligibleSubject(directory: Directory, subject: DirectoryUser): Pr
 function normaliseNewPassword(password: string): string {
   if (typeof password !== 'string') throw new AppError('writeback.invalid_input');
   const value = password.normalize('NFKC');
-  if (value.length === 0 || value.length > MAX_PASSWORD_LENGTH) throw new AppError('writeback.invalid_input');
+  if (value.length === 0) throw new AppError('writeback.invalid_input');
+  if (value.length > MAX_PASSWORD_LENGTH)
+    throw new AppError('password.too_long', { params: { max: MAX_PASSWORD_LENGTH } });
   return value;
 }

@@ -83,8 +83,21 @@ describe('browser: enroll, then forgot password (Samba AD, Chromium)', () => {
     await page.getByRole('button', { name: 'Verify' }).last().click();
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
 
+    // The live checklist: a weak password leaves rules unmet, a good one turns every rule green.
+    const rules = page.locator('ul[data-checklist] li');
+    const total = await rules.count();
+    assert.ok(total >= 5, `checklist has ${total} rules`);
+    await page.getByLabel('New password', { exact: true }).pressSequentially('password1', { delay: 20 });
+    await page.locator('ul[data-checklist] li.unmet').first().waitFor();
+    await shot(page, '10a-checklist-weak');
     const next = `${freshPassword('B')}-long-enough`;
-    await page.getByLabel('New password', { exact: true }).fill(next);
+    await page.getByLabel('New password', { exact: true }).fill('');
+    await page.getByLabel('New password', { exact: true }).pressSequentially(next, { delay: 5 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('ul[data-checklist] li.met').length === n,
+      total,
+    );
+    assert.equal(await page.locator('ul[data-checklist] li.unmet').count(), 0);
     await page.getByLabel('New password again').fill(next);
     // The external script's live hint: proof the CSP-safe script runs.
     await page.getByText(/✓ \d+ of at least 15 characters/).waitFor();

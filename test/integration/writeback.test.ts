@@ -185,13 +185,13 @@ for (const kind of ['ad', 'openldap'] as DirectoryKind[]) {
       assert.equal((await inner.readUser(u.dn))?.status.mustChangePassword, true);
     });
 
-    it('an empty or over-long new password is refused with writeback.invalid_input, nothing written', async () => {
+    it('an empty new password is refused with writeback.invalid_input, an over-long one with password.too_long, nothing written', async () => {
       const u = await subject();
       const before = counter.writes;
-      for (const bad of ['', 'x'.repeat(257)]) {
-        const r = await writeback.resetPassword(u.entry, bad, ctx);
-        assert.equal(r.ok === false && r.code, 'writeback.invalid_input');
-      }
+      const empty = await writeback.resetPassword(u.entry, '', ctx);
+      assert.equal(empty.ok === false && empty.code, 'writeback.invalid_input');
+      const long = await writeback.resetPassword(u.entry, 'x'.repeat(257), ctx);
+      assert.equal(long.ok === false && long.code, 'password.too_long');
       assert.equal(counter.writes, before);
     });
   });

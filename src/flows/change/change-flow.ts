@@ -30,7 +30,7 @@ export async function changePassword(
   deps: ChangeDeps,
 ): Promise<Flow> {
   assertState(flow, 'form');
-  const password = checkNewPassword(input.password, input.confirm, deps.passwordMinLength);
+  const password = checkNewPassword(input.password, input.confirm);
   // After a proven factor the login is the verified one, whatever the form says.
   const typed = flow.data.login ?? input.login;
   const login = typeof typed === 'string' ? normaliseLogin(typed) : null;
@@ -53,6 +53,6 @@ export async function changePassword(
     ...ctx,
     actor: `self:${subject.username}`,
   });
-  if (!result.ok) throw new AppError(result.code);
+  if (!result.ok) throw new AppError(result.code, { params: result.params });
   return { ...flow, state: 'done', data: { login } };
 }

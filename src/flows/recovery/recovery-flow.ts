@@ -103,11 +103,11 @@ export async function choosePassword(
   deps: RecoveryDeps,
 ): Promise<Flow> {
   assertState(flow, 'choose_password');
-  const password = checkNewPassword(input.password, input.confirm, deps.passwordMinLength);
+  const password = checkNewPassword(input.password, input.confirm);
   const subject = await subjectOf(flow, deps);
   if (!subject) throw new AppError('flow.invalid', { detail: 'verified subject vanished' });
   const result = await deps.writeback.resetPassword(subject, password, { ...ctx, unlock: input.unlock });
-  if (!result.ok) throw new AppError(result.code);
+  if (!result.ok) throw new AppError(result.code, { params: result.params });
   return { ...flow, state: 'done' };
 }
 
@@ -116,5 +116,5 @@ export async function unlockAccount(flow: Flow, ctx: WritebackContext, deps: Rec
   const subject = await subjectOf(flow, deps);
   if (!subject) throw new AppError('flow.invalid', { detail: 'verified subject vanished' });
   const result = await deps.writeback.unlock(subject, ctx);
-  if (!result.ok) throw new AppError(result.code);
+  if (!result.ok) throw new AppError(result.code, { params: result.params });
 }

@@ -67,13 +67,17 @@ for (const kind of ['ad', 'openldap'] as const satisfies DirectoryKind[]) {
       assert.equal(withoutTokens(missing.text), withoutTokens(wrong.text));
     });
 
-    it('a new password shorter than the minimum is refused before the directory is asked', async () => {
+    it('a new password shorter than the minimum is refused by the policy before any directory write, and audited', async () => {
       const u = await user();
       const refused = await change(u.username, u.password, 'Short-1a!');
       assert.equal(refused.status, 400);
       assert.ok(refused.text.includes(pageText('password.too_short', { min: 15 })));
       await t.services.directory.verifyPassword(u.entry, u.password);
-      assert.equal((await t.services.store.listAudit({ subject: u.username })).length, 0);
+      const rows = await t.services.store.listAudit({ subject: u.username });
+      assert.deepEqual(
+        rows.map((r) => [r.outcome, r.errorCode]),
+        [['refused', 'password.too_short']],
+      );
     });
   });
 }

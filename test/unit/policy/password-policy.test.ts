@@ -189,7 +189,9 @@ describe('async check without a range URL', () => {
 });
 
 describe('policyCheckFor (the writeback adapter)', () => {
-  const check = policyCheckFor(policy);
+  const policyCheck = policyCheckFor(policy);
+  const check = async (password: string, user: DirectoryUser, previousPassword?: string) =>
+    (await policyCheck(password, user, { previousPassword }))?.code ?? null;
 
   it('maps the DirectoryUser to the context: a password holding the surname is refused', async () => {
     assert.equal(await check('smith-loves-purple-kangaroos', givenUser()), toErrorCode('password.personal'));
@@ -202,20 +204,13 @@ describe('policyCheckFor (the writeback adapter)', () => {
     );
   });
 
-  it('returns the primary refusal code, or null when accepted', async () => {
-    assert.equal(await check('short', givenUser()), 'password.too_short');
+  it('returns the primary refusal code with its params, or null when accepted', async () => {
+    assert.deepEqual(await policyCheck('short', givenUser()), { code: 'password.too_short', params: { min: 15 } });
     assert.equal(await check('copper lantern whistles sideways', givenUser()), null);
   });
 
   it('takes the previous password when the change flow knows it', async () => {
-    const withPrevious = policyCheckFor(policy) as (
-      password: string,
-      subject: DirectoryUser,
-      options: { previousPassword?: string },
-    ) => Promise<string | null>;
-    const code = await withPrevious('copper lantern whistles sideways!', givenUser(), {
-      previousPassword: 'copper lantern whistles sideways',
-    });
+    const code = await check('copper lantern whistles sideways!', givenUser(), 'copper lantern whistles sideways');
     assert.equal(code, toErrorCode('password.too_similar'));
   });
 
