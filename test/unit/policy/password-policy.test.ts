@@ -205,12 +205,19 @@ describe('policyCheckFor (the writeback adapter)', () => {
   });
 
   it('returns the primary refusal code with its params, or null when accepted', async () => {
-    assert.deepEqual(await policyCheck('short', givenUser()), { code: 'password.too_short', params: { min: 15 } });
+    assert.deepEqual(await policyCheck('short', givenUser()), {
+      code: 'password.too_short',
+      params: { min: 15 },
+    });
     assert.equal(await check('copper lantern whistles sideways', givenUser()), null);
   });
 
   it('takes the previous password when the change flow knows it', async () => {
-    const code = await check('copper lantern whistles sideways!', givenUser(), 'copper lantern whistles sideways');
+    const code = await check(
+      'copper lantern whistles sideways!',
+      givenUser(),
+      'copper lantern whistles sideways',
+    );
     assert.equal(code, toErrorCode('password.too_similar'));
   });
 
