@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Services } from './compose.ts';
+import { createHelpdesk } from './flows/helpdesk/helpdesk-service.ts';
 import { errorHandler } from './http/middleware/error-handler.ts';
 import { noStore } from './http/middleware/no-store.ts';
 import { requestContext } from './http/middleware/request-context.ts';
@@ -11,6 +12,7 @@ import { changeRouter } from './http/routes/change.ts';
 import { demoOutboxRouter } from './http/routes/demo-outbox.ts';
 import { enrollRouter } from './http/routes/enroll.ts';
 import { healthRouter } from './http/routes/health.ts';
+import { helpdeskRouter } from './http/routes/helpdesk.ts';
 import { passwordChecklistRouter } from './http/routes/password-checklist.ts';
 import { recoveryRouter } from './http/routes/recovery.ts';
 import { translate } from './i18n.ts';
@@ -30,6 +32,7 @@ export type AppServices = Pick<
   | 'keys'
   | 'now'
   | 'policy'
+  | 'notifier'
 >;
 
 /** Builds the Express app from its services; no I/O happens at import or here. */
@@ -77,6 +80,7 @@ export function createApp(s: AppServices): express.Express {
   app.use(function viewLocals(_req: Request, res: Response, next: NextFunction) {
     res.locals.t = translate;
     res.locals.demoMode = s.config.demoMode;
+    res.locals.helpdeskEnabled = s.config.helpdesk.groups.length > 0;
     res.locals.message = undefined;
     res.locals.notice = undefined;
     res.locals.passwordRules = passwordRules;
@@ -158,6 +162,39 @@ export function createApp(s: AppServices): express.Express {
       decoyDn: s.config.directory.bindDn,
     }),
   );
+  if (s.config.helpdesk.groups.length > 0) {
+    app.use(
+      helpdeskRouter({
+        helpdesk: createHelpdesk({
+          directory: s.directory,
+          store: s.store,
+          verifier: s.verifier,
+          writeback: s.writeback,
+          sms: s.sms.transport,
+          notifier: s.notifier,
+          log: s.log,
+          settings: {
+            groups: s.config.helpdesk.groups,
+            auditorGroups: s.config.helpdesk.auditorGroups,
+            verificationMinutes: s.config.helpdesk.verificationMinutes,
+            searchLimit: s.config.helpdesk.searchLimit,
+            decoyDn: s.config.directory.bindDn,
+            decoyParentDn: s.config.directory.managedOus[0]!,
+            baseUrl: s.config.http.baseUrl,
+            assistCodeTtlMinutes: s.config.helpdesk.assistCodeTtlMinutes,
+          },
+          now: s.now,
+        }),
+        store: s.store,
+        limit: limits.perAddress,
+        session: {
+          sessionMinutes: s.config.helpdesk.sessionMinutes,
+          idleMinutes: s.config.helpdesk.idleMinutes,
+        },
+        now: s.now,
+      }),
+    );
+  }
   if (s.config.demoMode && s.sms.outbox) app.use(demoOutboxRouter(s.sms.outbox));
 
   app.use(function notFound(_req: Request, res: Response) {

@@ -3,9 +3,12 @@ import { createDirectory } from './directory/create-directory.ts';
 import type { Directory } from './directory/directory.ts';
 import { FactorVerifier } from './flows/factor-verifier.ts';
 import { FlowRepository } from './flows/flow-repository.ts';
+import { translate } from './i18n.ts';
 import type { Logger } from './log.ts';
 import { createSmsSender, type SmsSenders } from './mfa/create-sms-sender.ts';
 import { deriveKeys } from './mfa/keys.ts';
+import type { AccountChangeNotifier } from './notify/account-change-notifier.ts';
+import { createAccountChangeNotifier } from './notify/mail-settings.ts';
 import { createPasswordPolicy, type PasswordPolicy } from './policy/password-policy.ts';
 import { policyCheckFor } from './policy/policy-check.ts';
 import { openStore } from './store/open-store.ts';
@@ -25,6 +28,8 @@ export interface Services {
   flows: FlowRepository;
   keys: ReturnType<typeof deriveKeys>;
   policy: PasswordPolicy;
+  /** Mails the user about changes to the account (null when MAIL_SENDER=none). */
+  notifier: AccountChangeNotifier | null;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -42,6 +47,12 @@ export async function composeServices(
   const history = new PasswordHistory(store, config.passwordHistory, now);
   // Built once: the policy loads its word lists (about 23 MB) at start, not in a request.
   const policy = createPasswordPolicy(config.passwordPolicy);
+  const notifier = createAccountChangeNotifier(config.mail, {
+    baseUrl: config.http.baseUrl,
+    translate,
+    log,
+    now,
+  });
   const writeback = createWriteback({
     directory,
     store,
@@ -49,6 +60,7 @@ export async function composeServices(
     log,
     now,
     checkPolicy: policyCheckFor(policy),
+    ...(notifier ? { notifier } : {}),
   });
   const verifier = new FactorVerifier({
     store,
@@ -78,6 +90,7 @@ export async function composeServices(
     flows,
     keys,
     policy,
+    notifier,
     now,
     async close() {
       await Promise.allSettled([directory.close(), store.close()]);

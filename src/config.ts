@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { assertTemplate, parseHeaderLine } from './mfa/http-sms-sender.ts';
+import { checkMailEnv, isTimeZone, type MailSettings } from './notify/mail-settings.ts';
 import type { PolicySettings } from './policy/password-policy.ts';
 
 /**
@@ -89,6 +90,30 @@ const envSchema = z.object({
   SMS_HTTP_TIMEOUT_MS: int(100, 60_000).default(5_000),
   SMS_COOLDOWN_SECONDS: int(0, 3600).default(60),
   DEMO_MODE: bool.default(false),
+  MAIL_SENDER: z.enum(['none', 'smtp', 'outbox']).default('none'),
+  MAIL_FROM: z.string().max(320).optional(),
+  MAIL_SECURITY_CONTACT: z.string().min(3).max(200).optional(),
+  MAIL_NOTIFY_SELF_SERVICE: bool.default(true),
+  MAIL_TIME_ZONE: z.string().refine(isTimeZone, 'an IANA time zone, e.g. UTC or Europe/Paris').default('UTC'),
+  MAIL_OUTBOX_FILE: z.string().min(1).default('data/mail-outbox.jsonl'),
+  SMTP_HOST: z.string().min(1).max(253).optional(),
+  SMTP_PORT: int(1, 65535).optional(),
+  SMTP_SECURITY: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  SMTP_USER: z.string().max(256).optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_PASSWORD_FILE: z.string().optional(),
+  SMTP_CA_FILE: z.string().optional(),
+  SMTP_TLS_SERVERNAME: z.string().optional(),
+  SMTP_CONNECTION_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  HELPDESK_GROUPS: dnList.default([]),
+  AUDITOR_GROUPS: dnList.default([]),
+  HELPDESK_SESSION_MINUTES: int(1, 12 * 60).default(30),
+  HELPDESK_IDLE_MINUTES: int(1, 120).default(10),
+  HELPDESK_VERIFICATION_MINUTES: int(1, 60).default(10),
+  HELPDESK_SEARCH_LIMIT: int(1, 50).default(25),
+  ASSIST_CODE_TTL_MINUTES: int(5, 24 * 60).default(30),
 
   DATABASE_URL: z.string().min(1).default('sqlite:data/sspr.sqlite'),
   PASSWORD_HISTORY_COUNT: int(0, 100).default(24),
@@ -142,11 +167,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       );
     }
   }
+  const mailFiles = checkMailEnv(raw, problems);
   const database = parseDatabaseUrl(raw.DATABASE_URL ?? 'sqlite:data/sspr.sqlite', problems);
   if (!parsed.success || problems.length > 0 || !ca || bindPassword === undefined || !database) {
     throw new ConfigError(problems);
   }
-  return toConfig(parsed.data, ca, bindPassword, database);
+  return toConfig(parsed.data, ca, bindPassword, database, mailFiles);
 }
 
 function readBindPassword(raw: Record<string, string>, problems: string[]): string | undefined {
@@ -215,7 +241,13 @@ function parseTrustProxy(value: string): boolean | number | string {
   return value;
 }
 
-function toConfig(e: z.infer<typeof envSchema>, ca: Buffer, bindPassword: string, database: DatabaseConfig) {
+function toConfig(
+  e: z.infer<typeof envSchema>,
+  ca: Buffer,
+  bindPassword: string,
+  database: DatabaseConfig,
+  mailFiles: ReturnType<typeof checkMailEnv>,
+) {
   return {
     env: e.NODE_ENV,
     http: {
@@ -276,6 +308,35 @@ function toConfig(e: z.infer<typeof envSchema>, ca: Buffer, bindPassword: string
       cooldownSeconds: e.SMS_COOLDOWN_SECONDS,
     },
     demoMode: e.DEMO_MODE,
+    mail: {
+      sender: e.MAIL_SENDER,
+      from: e.MAIL_FROM,
+      outboxFile: e.MAIL_OUTBOX_FILE,
+      securityContact: e.MAIL_SECURITY_CONTACT,
+      notifySelfService: e.MAIL_NOTIFY_SELF_SERVICE,
+      timeZone: e.MAIL_TIME_ZONE,
+      smtp: {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        security: e.SMTP_SECURITY,
+        user: e.SMTP_USER,
+        password: mailFiles.password,
+        ca: mailFiles.ca,
+        tlsServerName: e.SMTP_TLS_SERVERNAME,
+        connectionTimeoutMs: e.SMTP_CONNECTION_TIMEOUT_MS,
+        greetingTimeoutMs: e.SMTP_GREETING_TIMEOUT_MS,
+        socketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
+      },
+    } satisfies MailSettings,
+    helpdesk: {
+      groups: e.HELPDESK_GROUPS,
+      auditorGroups: e.AUDITOR_GROUPS,
+      sessionMinutes: e.HELPDESK_SESSION_MINUTES,
+      idleMinutes: e.HELPDESK_IDLE_MINUTES,
+      verificationMinutes: e.HELPDESK_VERIFICATION_MINUTES,
+      searchLimit: e.HELPDESK_SEARCH_LIMIT,
+      assistCodeTtlMinutes: e.ASSIST_CODE_TTL_MINUTES,
+    },
     passwordPolicy: {
       minLength: e.PASSWORD_MIN_LENGTH,
       maxLength: e.PASSWORD_MAX_LENGTH,

@@ -13,6 +13,8 @@ import type { DirectoryKind } from '../../src/directory/directory.ts';
 import { closeQuietly, openBoundClient } from '../../src/directory/ldap-connection.ts';
 import { OID, passwordModifyValue } from '../../src/directory/ldap-controls.ts';
 import { createLogger } from '../../src/log.ts';
+import { createPasswordPolicy } from '../../src/policy/password-policy.ts';
+import { policyCheckFor } from '../../src/policy/policy-check.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { PasswordHistory } from '../../src/writeback/password-history.ts';
 import { createWriteback } from '../../src/writeback/writeback.ts';
@@ -64,7 +66,10 @@ async function main() {
   const directory = createDirectory(config);
   const store = await openStore({ kind: 'sqlite', file: ':memory:' });
   const history = new PasswordHistory(store, { count: 24, scryptCost });
-  const writeback = createWriteback({ directory, store, history, log: createLogger('silent') });
+  // The writeback as the portal builds it: the full password policy included.
+  const fullConfig = loadConfig(directoryEnv(kind));
+  const checkPolicy = policyCheckFor(createPasswordPolicy(fullConfig.passwordPolicy));
+  const writeback = createWriteback({ directory, store, history, log: createLogger('silent'), checkPolicy });
   const user = await givenUser(kind);
   const workers: TestUser[] = [];
   try {

@@ -1,7 +1,14 @@
 import { Attribute, Change, type Client, type Entry, escapeFilter } from 'ldapts';
 import type { DirectoryConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import type { Directory, DirectoryUser, ResetOptions } from './directory.ts';
+import type {
+  Directory,
+  DirectoryUser,
+  DirectoryUserSummary,
+  ResetOptions,
+  UserSearchOptions,
+  UserSearchResult,
+} from './directory.ts';
 import { withBoundClient } from './ldap-connection.ts';
 import { LdapConnectionPool } from './ldap-connection-pool.ts';
 import { PolicyHintsControl, SdFlagsControl } from './ldap-controls.ts';
@@ -15,10 +22,21 @@ import {
   sidToString,
 } from './ldap-entry.ts';
 import { toDirectoryError } from './ldap-errors.ts';
-import { isDnWithin, normaliseLogin } from './ldap-input.ts';
+import { isDnWithin, normaliseDn, normaliseLogin } from './ldap-input.ts';
+import {
+  clampSearchLimit,
+  normaliseSearchQuery,
+  noUsers,
+  readSearchWindow,
+  toSearchResult,
+} from './user-search.ts';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const UAC_LOCKOUT = 0x10;
+/** groupType bit of a security group (ADS_GROUP_TYPE_SECURITY_ENABLED); distribution groups lack it. */
+const GROUP_TYPE_SECURITY = 0x80000000;
+/** Group SIDs kept per adapter; group DNs come from configuration, so this is a safety bound only. */
+const MAX_CACHED_GROUPS = 256;
 
 /**
  * Groups whose members AdminSDHolder protects (MS "Protected Accounts and Groups"), by RID under
@@ -48,6 +66,8 @@ const USER_ATTRIBUTES = [
   'adminCount',
 ];
 
+const SUMMARY_ATTRIBUTES = ['objectGUID', 'sAMAccountName', 'mail', 'displayName', 'department'];
+
 export const unicodePwd = (password: string) => Buffer.from(`"${password}"`, 'utf16le');
 const replace = (type: string, ...values: Array<string | Buffer>) =>
   new Change({ operation: 'replace', modification: new Attribute({ type, values: values as string[] }) });
@@ -66,6 +86,8 @@ export class ActiveDirectory implements Directory {
   readonly kind = 'ad' as const;
   private readonly pool: LdapConnectionPool;
   private privilegedGroupSids: Promise<Set<string>> | null = null;
+  /** objectSid of each group isMemberOf was asked about, by normalised DN. */
+  private readonly groupSids = new Map<string, Promise<string>>();
 
   constructor(private readonly config: DirectoryConfig) {
     this.pool = new LdapConnectionPool(
@@ -141,6 +163,38 @@ export class ActiveDirectory implements Directory {
     await this.pool.use((c) => c.modify(user.dn, replace('pwdLastSet', '0')));
   }
 
+  async isMemberOf(user: DirectoryUser, groupDn: string): Promise<boolean> {
+    const groupSid = await this.groupSid(groupDn);
+    // Re-read, not the tokenGroups toUser saw: the user object may be minutes old, and this
+    // answers an authorisation question. One base read (~1 ms) resolves every nesting level.
+    let tokenSids: string[];
+    try {
+      tokenSids = await this.tokenGroups(user.dn);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'directory.user_not_found') return false;
+      throw error;
+    }
+    return tokenSids.includes(groupSid);
+  }
+
+  async searchUsers(query: string, options: UserSearchOptions): Promise<UserSearchResult> {
+    const value = normaliseSearchQuery(query);
+    const limit = clampSearchLimit(options.limit);
+    if (!value || limit === 0) return noUsers();
+    // The trailing * sits outside the escaped value: a prefix match, with the query itself literal.
+    const filter = escapeFilter`(&(objectCategory=person)(objectClass=user)(|(sAMAccountName=${value}*)(userPrincipalName=${value}*)(mail=${value}*)(displayName=${value}*)(givenName=${value}*)(sn=${value}*)))`;
+    const entries = await this.pool.use(
+      (c) =>
+        readSearchWindow(c, this.config.baseDn, {
+          filter,
+          attributes: SUMMARY_ATTRIBUTES,
+          explicitBufferAttributes: ['objectGUID'],
+        }),
+      { retry: true },
+    );
+    return toSearchResult(entries, limit, (e) => this.toSummary(e));
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }
@@ -172,6 +226,19 @@ export class ActiveDirectory implements Directory {
         ).searchEntries,
       { retry: true },
     );
+  }
+
+  private toSummary(entry: Entry): DirectoryUserSummary {
+    const guid = allBuffers(entry, 'objectGUID')[0];
+    return {
+      dn: entry.dn,
+      id: guid ? guidToString(guid) : entry.dn.toLowerCase(),
+      username: firstString(entry, 'sAMAccountName') ?? '',
+      displayName: firstString(entry, 'displayName'),
+      department: firstString(entry, 'department'),
+      mail: firstString(entry, 'mail'),
+      isInScope: this.config.managedOus.some((ou) => isDnWithin(entry.dn, ou)),
+    };
   }
 
   private async toUser(entry: Entry): Promise<DirectoryUser> {
@@ -283,5 +350,45 @@ export class ActiveDirectory implements Directory {
       },
     );
     return this.privilegedGroupSids;
+  }
+
+  /**
+   * objectSid of a security group, read once per DN and cached (a group's SID never changes).
+   * A DN that is not an existing security group is a configuration fault: directory.error naming
+   * it. Failures are not cached, so a fixed configuration or a recovered DC is seen next call.
+   */
+  private groupSid(groupDn: string): Promise<string> {
+    const key = normaliseDn(groupDn).join(',');
+    let sid = this.groupSids.get(key);
+    if (!sid) {
+      if (this.groupSids.size >= MAX_CACHED_GROUPS) this.groupSids.clear();
+      sid = this.readGroupSid(groupDn);
+      this.groupSids.set(key, sid);
+      const pending = sid;
+      pending.catch(() => {
+        if (this.groupSids.get(key) === pending) this.groupSids.delete(key);
+      });
+    }
+    return sid;
+  }
+
+  private async readGroupSid(groupDn: string): Promise<string> {
+    const notUsable = (why: string, cause?: unknown) =>
+      new AppError('directory.error', { cause, detail: `group ${why}: ${groupDn}` });
+    let entry: Entry | undefined;
+    try {
+      [entry] = await this.search(groupDn, '(objectClass=group)', 'base', ['objectSid', 'groupType']);
+    } catch (error) {
+      // noSuchObject, invalid DN syntax, no read right: all say the configured DN is unusable.
+      if (error instanceof AppError && error.code === 'directory.unavailable') throw error;
+      throw notUsable('not found', error);
+    }
+    const sid = entry && allBuffers(entry, 'objectSid')[0];
+    if (!entry || !sid) throw notUsable('not found (or not a group)');
+    // tokenGroups lists security groups only: a distribution group would never match anyone.
+    if (((firstInteger(entry, 'groupType') ?? 0) & GROUP_TYPE_SECURITY) === 0) {
+      throw notUsable('is not a security group');
+    }
+    return sidToString(sid);
   }
 }

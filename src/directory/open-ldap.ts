@@ -1,13 +1,28 @@
 import { Attribute, Change, type Client, type Entry, escapeFilter } from 'ldapts';
 import type { DirectoryConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import type { Directory, DirectoryUser, ResetOptions } from './directory.ts';
+import type {
+  Directory,
+  DirectoryUser,
+  DirectoryUserSummary,
+  ResetOptions,
+  UserSearchOptions,
+  UserSearchResult,
+} from './directory.ts';
+import { groupsContainingFilter, isNestedMember } from './group-membership.ts';
 import { withBoundClient } from './ldap-connection.ts';
 import { LdapConnectionPool } from './ldap-connection-pool.ts';
 import { OID, PasswordPolicyControl, passwordModifyValue } from './ldap-controls.ts';
 import { firstInteger, firstString, generalizedTimeToDate } from './ldap-entry.ts';
 import { toDirectoryError } from './ldap-errors.ts';
 import { isDnWithin, isSameDn, normaliseLogin } from './ldap-input.ts';
+import {
+  clampSearchLimit,
+  normaliseSearchQuery,
+  noUsers,
+  readSearchWindow,
+  toSearchResult,
+} from './user-search.ts';
 
 /** ppolicy's "locked until an administrator unlocks it": the way to disable an account. */
 const PERMANENT_LOCK = '000001010000Z';
@@ -29,6 +44,8 @@ const USER_ATTRIBUTES = [
   'pwdPolicySubentry',
   'createTimestamp',
 ];
+
+const SUMMARY_ATTRIBUTES = ['entryUUID', 'uid', 'mail', 'displayName', 'cn', 'departmentNumber'];
 
 interface PasswordPolicy {
   lockoutDurationS: number;
@@ -160,19 +177,57 @@ export class OpenLdapDirectory implements Directory {
     await this.pool.use((c) => c.modify(user.dn, replace('pwdReset', 'TRUE')));
   }
 
+  async isMemberOf(user: DirectoryUser, groupDn: string): Promise<boolean> {
+    return isNestedMember(user.dn, groupDn, (dns) => this.groupsContaining(dns));
+  }
+
+  async searchUsers(query: string, options: UserSearchOptions): Promise<UserSearchResult> {
+    const value = normaliseSearchQuery(query);
+    const limit = clampSearchLimit(options.limit);
+    if (!value || limit === 0) return noUsers();
+    // The trailing * sits outside the escaped value: a prefix match, with the query itself literal.
+    const filter = escapeFilter`(&(objectClass=inetOrgPerson)(|(uid=${value}*)(mail=${value}*)(displayName=${value}*)(givenName=${value}*)(sn=${value}*)(cn=${value}*)))`;
+    const entries = await this.pool.use(
+      (c) =>
+        readSearchWindow(c, this.config.baseDn, {
+          filter,
+          attributes: SUMMARY_ATTRIBUTES,
+        }),
+      { retry: true },
+    );
+    return toSearchResult(entries, limit, (e) => this.toSummary(e));
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }
 
   /** Groups (groupOfNames) whose member includes this DN, direct membership only. */
   async groupsOf(dn: string): Promise<string[]> {
-    const filter = escapeFilter`(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|(member=${dn})(uniqueMember=${dn})))`;
+    return this.groupsContaining([dn]);
+  }
+
+  /** Static groups under the base DN that list any of `dns` as member / uniqueMember. */
+  private async groupsContaining(dns: string[]): Promise<string[]> {
+    const filter = groupsContainingFilter(dns);
     const entries = await this.pool.use(
       async (c) =>
         (await c.search(this.config.baseDn, { scope: 'sub', filter, attributes: ['dn'] })).searchEntries,
       { retry: true },
     );
     return entries.map((e) => e.dn);
+  }
+
+  private toSummary(entry: Entry): DirectoryUserSummary {
+    return {
+      dn: entry.dn,
+      id: firstString(entry, 'entryUUID') ?? entry.dn.toLowerCase(),
+      username: firstString(entry, 'uid') ?? '',
+      displayName: firstString(entry, 'displayName') ?? firstString(entry, 'cn'),
+      department: firstString(entry, 'departmentNumber'),
+      mail: firstString(entry, 'mail'),
+      isInScope: this.config.managedOus.some((ou) => isDnWithin(entry.dn, ou)),
+    };
   }
 
   private search(base: string, filter: string, scope: 'base' | 'sub', attributes = USER_ATTRIBUTES) {

@@ -125,6 +125,7 @@ export class FactorVerifier {
     purpose: string,
     phones: Phone[],
     text: (code: string) => string,
+    ttlSeconds = this.deps.settings.codeTtlSeconds,
   ): Promise<{ delivery: Promise<void> }> {
     const code = generateCode();
     const now = this.now();
@@ -132,7 +133,7 @@ export class FactorVerifier {
       id: token(),
       purpose,
       codeHash: hashCode(this.deps.keys.codeKey, purpose, code),
-      expiresAt: new Date(now.getTime() + this.deps.settings.codeTtlSeconds * 1000),
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
       attempts: 0,
       usedAt: null,
     });
@@ -144,6 +145,20 @@ export class FactorVerifier {
       },
     );
     return { delivery };
+  }
+
+  /**
+   * A helpdesk-started code ("the caller sets the password"): valid for `ttlMinutes`, it counts as
+   * an SMS factor proven in the caller's own forgot-password flow (see `prove`).
+   */
+  async sendAssistCode(
+    subjectId: string,
+    phones: Phone[],
+    text: (code: string) => string,
+    ttlMinutes: number,
+  ) {
+    const { delivery } = await this.createCodeFor(assistPurpose(subjectId), phones, text, ttlMinutes * 60);
+    await delivery;
   }
 
   /** Throws flow.locked when the account has failed too often recently. */
@@ -166,7 +181,8 @@ export class FactorVerifier {
         ? false
         : method === 'totp'
           ? this.proveTotp(ctx.subject, code)
-          : this.proveSmsCode(ctx.purpose, code),
+          : (await this.proveSmsCode(ctx.purpose, code)) ||
+            (await this.proveSmsCode(assistPurpose(ctx.subject.id), code)),
     );
   }
 
@@ -220,4 +236,9 @@ export class FactorVerifier {
     if (!counted || !codeMatches(this.deps.keys.codeKey, purpose, code, counted.codeHash)) return false;
     return this.deps.store.consumeCode(counted.id, now);
   }
+}
+
+/** The purpose of a helpdesk-started code for a subject: one per subject, newest wins. */
+export function assistPurpose(subjectId: string): string {
+  return `assist:${subjectId}`;
 }

@@ -1,14 +1,27 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createDirectory } from '../../src/directory/create-directory.ts';
-import type { Directory, DirectoryKind, DirectoryUser } from '../../src/directory/directory.ts';
+import {
+  type Directory,
+  type DirectoryKind,
+  type DirectoryUser,
+  MAX_GROUP_NESTING,
+} from '../../src/directory/directory.ts';
 import { AppError, type ErrorCode } from '../../src/errors.ts';
 import {
+  addGroupMember,
   badBinds,
   directoryConfig,
   freshPassword,
+  givenGroup,
   givenUser,
+  helpdeskGroupDn,
+  readAsAdmin,
+  removeTestGroups,
   removeTestUsers,
+  replaceAsAdmin,
+  type TestGroup,
   type TestUser,
 } from '../support/directory-servers.ts';
 
@@ -216,5 +229,255 @@ export function directoryContract(kind: DirectoryKind): void {
         );
       });
     }
+
+    describe('isMemberOf', () => {
+      const groups: TestGroup[] = [];
+      const group = async (members: string[], options?: Parameters<typeof givenGroup>[2]) => {
+        const g = await givenGroup(kind, members, options);
+        groups.push(g);
+        return g;
+      };
+      const seeded = async (login: string) => {
+        const u = await directory.findUser(login);
+        assert.ok(u, `seeded user ${login} not found`);
+        return u;
+      };
+      after(() => removeTestGroups(kind, groups));
+
+      it('hdesk is a member of the seeded helpdesk group; alice is not', async () => {
+        const helpdesk = helpdeskGroupDn(kind);
+        assert.equal(await directory.isMemberOf(await seeded('hdesk'), helpdesk), true);
+        assert.equal(await directory.isMemberOf(await seeded('alice'), helpdesk), false);
+        // DNs compare as DNs, not as strings.
+        assert.equal(await directory.isMemberOf(await seeded('hdesk'), helpdesk.toUpperCase()), true);
+      });
+
+      it('a group that holds the helpdesk group passes membership on, two levels up; a cycle ends', async () => {
+        const hdesk = await seeded('hdesk');
+        const alice = await seeded('alice');
+        const outer = await group([helpdeskGroupDn(kind)]);
+        const outermost = await group([outer.dn]);
+        assert.equal(await directory.isMemberOf(hdesk, outer.dn), true);
+        assert.equal(await directory.isMemberOf(hdesk, outermost.dn), true);
+        assert.equal(await directory.isMemberOf(alice, outer.dn), false);
+        assert.equal(await directory.isMemberOf(alice, outermost.dn), false);
+        // outer -> outermost -> outer: both adapters still answer, and nothing changes.
+        await addGroupMember(kind, outer.dn, outermost.dn);
+        assert.equal(await directory.isMemberOf(hdesk, outermost.dn), true);
+        assert.equal(await directory.isMemberOf(alice, outermost.dn), false);
+      });
+
+      it('a direct member counts, and is no longer one once removed (membership is read fresh)', async () => {
+        const u = await user();
+        const g = await group([u.dn, helpdeskGroupDn(kind)]);
+        assert.equal(await directory.isMemberOf(u.entry, g.dn), true);
+        await replaceAsAdmin(kind, g.dn, { member: [helpdeskGroupDn(kind)] });
+        assert.equal(await directory.isMemberOf(u.entry, g.dn), false);
+      });
+
+      if (kind === 'ad') {
+        it('AD: a group DN that is missing, not a group, or a distribution group throws directory.error naming it', async () => {
+          const alice = await seeded('alice');
+          const missing = `CN=no-such-group-${Date.now()},OU=Staff,DC=sspr,DC=test`;
+          for (const dn of [missing, alice.dn, 'not a dn']) {
+            await assert.rejects(directory.isMemberOf(alice, dn), (error: unknown) => {
+              assert.ok(error instanceof AppError);
+              assert.equal(error.code, 'directory.error');
+              assert.ok(error.message.includes(dn), error.message);
+              return true;
+            });
+          }
+          const distribution = await group([alice.dn]);
+          await replaceAsAdmin(kind, distribution.dn, { groupType: ['2'] }); // global distribution group
+          await rejectsWith(directory.isMemberOf(alice, distribution.dn), 'directory.error');
+          // Not cached as a failure: once it is a security group again, it answers.
+          await replaceAsAdmin(kind, distribution.dn, { groupType: [String(0x80000002 | 0)] });
+          assert.equal(await directory.isMemberOf(alice, distribution.dn), true);
+        });
+      }
+
+      if (kind === 'openldap') {
+        it('OpenLDAP: a group DN that does not exist is a group nobody is in (false)', async () => {
+          const hdesk = await seeded('hdesk');
+          assert.equal(
+            await directory.isMemberOf(hdesk, 'cn=no-such-group,ou=groups,dc=sspr,dc=test'),
+            false,
+          );
+          assert.equal(await directory.isMemberOf(hdesk, 'not a dn'), false);
+        });
+
+        it('OpenLDAP: groupOfUniqueNames counts, nested in a groupOfNames too', async () => {
+          const hdesk = await seeded('hdesk');
+          const unique = await group([hdesk.dn], { uniqueNames: true });
+          const outer = await group([unique.dn]);
+          assert.equal(await directory.isMemberOf(hdesk, unique.dn), true);
+          assert.equal(await directory.isMemberOf(hdesk, outer.dn), true);
+          assert.equal(await directory.isMemberOf(await seeded('alice'), outer.dn), false);
+        });
+
+        it(`OpenLDAP: nesting is followed to ${MAX_GROUP_NESTING} levels and no further`, async () => {
+          const hdesk = await seeded('hdesk');
+          // Level 1 is the helpdesk group itself; each new group adds one level.
+          const chain = [helpdeskGroupDn(kind)];
+          for (let level = 2; level <= MAX_GROUP_NESTING + 1; level++) {
+            chain.push((await group([chain.at(-1)!])).dn);
+          }
+          assert.equal(await directory.isMemberOf(hdesk, chain[MAX_GROUP_NESTING - 1]!), true);
+          assert.equal(await directory.isMemberOf(hdesk, chain[MAX_GROUP_NESTING]!), false);
+        });
+      }
+    });
+
+    describe('searchUsers', () => {
+      /** The attributes each adapter searches, to check every hit against the query literally. */
+      const searched =
+        kind === 'ad'
+          ? ['sAMAccountName', 'userPrincipalName', 'mail', 'displayName', 'givenName', 'sn']
+          : ['uid', 'mail', 'displayName', 'givenName', 'sn', 'cn'];
+      /** True when one of the searched attributes literally starts with the query (case-insensitive). */
+      const literallyMatches = async (dn: string, query: string) => {
+        const entry = await readAsAdmin(kind, dn, searched);
+        const q = query.normalize('NFKC').trim().toLowerCase();
+        return searched.some((a) => {
+          const value = entry?.[a];
+          const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+          return values.some((v) => String(v).toLowerCase().startsWith(q));
+        });
+      };
+      const assertOnlyLiteralMatches = async (query: string, users: { dn: string }[]) => {
+        for (const u of users) {
+          assert.ok(
+            await literallyMatches(u.dn, query),
+            `${u.dn} does not start with ${JSON.stringify(query)}`,
+          );
+        }
+      };
+      const usernames = (users: { username: string }[]) => users.map((u) => u.username);
+
+      it('finds alice by login prefix, with a helpdesk summary only, and only matching entries', async () => {
+        const { users, isTruncated } = await directory.searchUsers('ali', { limit: 50 });
+        assert.equal(isTruncated, false);
+        const alice = users.find((u) => u.username === 'alice');
+        assert.ok(alice, `alice not in ${usernames(users)}`);
+        const full = await directory.findUser('alice');
+        assert.deepEqual(alice, {
+          dn: full?.dn,
+          id: full?.id,
+          username: 'alice',
+          displayName: 'Alice Liddell',
+          department: null,
+          mail: 'alice@sspr.test',
+          isInScope: true,
+        });
+        await assertOnlyLiteralMatches('ali', users);
+        const sorted = [...usernames(users)].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+        assert.deepEqual(usernames(users), sorted);
+      });
+
+      for (const query of ['Liddell', 'liddell', 'Alice Lid', 'alice@sspr', 'ａｌｉｃｅ', '  alice  ']) {
+        it(`finds alice by ${JSON.stringify(query)} (surname, case, displayName, mail prefix, NFKC, trim)`, async () => {
+          const { users } = await directory.searchUsers(query, { limit: 10 });
+          assert.ok(usernames(users).includes('alice'), `alice not in ${usernames(users)}`);
+          await assertOnlyLiteralMatches(query, users);
+        });
+      }
+
+      for (const query of [
+        '*',
+        '**',
+        'a*)(uid=*',
+        '*)(objectClass=*',
+        'al*',
+        '\\00',
+        'al\\2a',
+        'ali)',
+        '(ali',
+      ]) {
+        it(`a query with filter syntax (${JSON.stringify(query)}) is matched literally, never as a wildcard`, async () => {
+          const { users } = await directory.searchUsers(query, { limit: 50 });
+          assert.ok(!usernames(users).includes('alice'), `wildcard leak: ${usernames(users)}`);
+          await assertOnlyLiteralMatches(query, users);
+        });
+      }
+
+      for (const query of [
+        '',
+        ' ',
+        'a',
+        ' a ',
+        'ａ',
+        'x'.repeat(65),
+        'ali\u0000',
+        'al\nice',
+        'y'.repeat(100_000),
+      ]) {
+        it(`a query that is too short, too long or has control characters (${JSON.stringify(query.slice(0, 12))}) finds nothing`, async () => {
+          assert.deepEqual(await directory.searchUsers(query, { limit: 50 }), {
+            users: [],
+            isTruncated: false,
+          });
+        });
+      }
+
+      it('never returns more than the limit: the first ones by username, flagged as truncated', async () => {
+        const surname = `Zs${randomBytes(4).toString('hex')}`;
+        const three = [await user(), await user(), await user()];
+        for (const u of three) await replaceAsAdmin(kind, u.dn, { sn: [surname] });
+        const expected = three.map((u) => u.username).sort();
+
+        const two = await directory.searchUsers(surname, { limit: 2 });
+        assert.deepEqual(usernames(two.users), expected.slice(0, 2));
+        assert.equal(two.isTruncated, true);
+
+        const all = await directory.searchUsers(surname.toLowerCase(), { limit: 3 });
+        assert.deepEqual(usernames(all.users), expected);
+        assert.equal(all.isTruncated, false);
+
+        assert.equal((await directory.searchUsers(surname, { limit: 1000 })).users.length, 3);
+        assert.deepEqual(await directory.searchUsers(surname, { limit: 0 }), {
+          users: [],
+          isTruncated: false,
+        });
+      });
+
+      it('filter characters in a real value are found literally, and only literally', async () => {
+        const tag = `Q${randomBytes(4).toString('hex')}`;
+        const u = await user();
+        await replaceAsAdmin(kind, u.dn, { sn: [`${tag}*(x)\\y`] });
+        const search = async (q: string) => usernames((await directory.searchUsers(q, { limit: 5 })).users);
+        assert.deepEqual(await search(`${tag}*(x)\\`), [u.username]);
+        assert.deepEqual(await search(`${tag}*`), [u.username]);
+        assert.deepEqual(await search(`${tag}*x`), []); // as a wildcard this would match
+        assert.deepEqual(await search(`${tag}(`), []);
+      });
+
+      it('searches the whole base DN and flags users outside the managed OUs', async () => {
+        // AD: outsider lives in CN=Users; OpenLDAP: itadmin lives in ou=admins.
+        const outside = kind === 'ad' ? 'outsider' : 'itadmin';
+        const { users } = await directory.searchUsers(outside, { limit: 5 });
+        const found = users.find((u) => u.username === outside);
+        assert.equal(found?.isInScope, false);
+      });
+
+      if (kind === 'ad') {
+        it('AD: finds by userPrincipalName prefix, and only person entries (no groups)', async () => {
+          const u = await user();
+          const byUpn = await directory.searchUsers(`${u.username}@sspr`, { limit: 5 });
+          assert.deepEqual(usernames(byUpn.users), [u.username]); // its mail is <name>.mail@…
+          const helpdesk = await directory.searchUsers('SSPR-Help', { limit: 5 });
+          assert.deepEqual(helpdesk.users, []);
+        });
+      } else {
+        it('OpenLDAP: finds by mail prefix and cn, and only inetOrgPerson entries (no groups)', async () => {
+          const u = await user();
+          assert.deepEqual(
+            usernames((await directory.searchUsers(`${u.username}.mail@`, { limit: 5 })).users),
+            [u.username],
+          );
+          const helpdesk = await directory.searchUsers('sspr-help', { limit: 5 });
+          assert.deepEqual(helpdesk.users, []);
+        });
+      }
+    });
   });
 }

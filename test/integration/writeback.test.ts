@@ -24,6 +24,8 @@ function countingWrites(inner: Directory) {
     findUser: (l) => inner.findUser(l),
     readUser: (dn) => inner.readUser(dn),
     verifyPassword: (u, p) => inner.verifyPassword(u, p),
+    isMemberOf: (u, g) => inner.isMemberOf(u, g),
+    searchUsers: (q, o) => inner.searchUsers(q, o),
     resetPassword: (u, p, o) => {
       counter.writes++;
       return inner.resetPassword(u, p, o);

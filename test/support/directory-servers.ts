@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Attribute, Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { type DirectoryConfig, loadConfig } from '../../src/config.ts';
 import { unicodePwd } from '../../src/directory/active-directory.ts';
 import type { DirectoryKind } from '../../src/directory/directory.ts';
@@ -169,6 +169,107 @@ export async function readAsAdmin(kind: DirectoryKind, dn: string, attributes: s
       attributes,
     });
     return searchEntries[0];
+  } finally {
+    await client.unbind();
+  }
+}
+
+export interface TestGroup {
+  name: string;
+  dn: string;
+}
+
+/** The seeded helpdesk group (facts.json `helpdeskGroupDn`): hdesk is its only member. */
+export function helpdeskGroupDn(kind: DirectoryKind): string {
+  const f = facts(kind) as ServerFacts & { helpdeskGroupDn?: string };
+  return (
+    f.helpdeskGroupDn ??
+    (kind === 'ad' ? `CN=SSPR-Helpdesk,${f.managedOu}` : `cn=sspr-helpdesk,ou=groups,${f.baseDn}`)
+  );
+}
+
+/** Where test groups go: AD's managed OU (beside SSPR-Helpdesk), OpenLDAP's ou=groups (beside sspr-helpdesk). */
+function groupContainer(kind: DirectoryKind): string {
+  const f = facts(kind);
+  return kind === 'ad' ? f.managedOu : `ou=groups,${f.baseDn}`;
+}
+
+/**
+ * Builder: a new group, as the administrator, listing `members` (DNs: users or other groups).
+ * AD: a global security group (the default groupType); OpenLDAP: a groupOfNames (or, with
+ * `uniqueNames`, a groupOfUniqueNames), which needs at least one member. `removeTestGroups`
+ * deletes them.
+ */
+export async function givenGroup(
+  kind: DirectoryKind,
+  members: string[],
+  options: { uniqueNames?: boolean } = {},
+): Promise<TestGroup> {
+  const name = `g${randomBytes(4).toString('hex')}`;
+  const client = await adminClient(kind);
+  try {
+    if (kind === 'ad') {
+      const dn = `CN=${name},${groupContainer(kind)}`;
+      await client.add(dn, [
+        new Attribute({ type: 'objectClass', values: ['top', 'group'] }),
+        new Attribute({ type: 'sAMAccountName', values: [name] }),
+        ...(members.length > 0 ? [new Attribute({ type: 'member', values: members })] : []),
+      ]);
+      return { name, dn };
+    }
+    const dn = `cn=${name},${groupContainer(kind)}`;
+    await client.add(dn, [
+      new Attribute({
+        type: 'objectClass',
+        values: [options.uniqueNames ? 'groupOfUniqueNames' : 'groupOfNames'],
+      }),
+      new Attribute({ type: 'cn', values: [name] }),
+      new Attribute({ type: options.uniqueNames ? 'uniqueMember' : 'member', values: members }),
+    ]);
+    return { name, dn };
+  } finally {
+    await client.unbind();
+  }
+}
+
+/** Add a member (user or group DN) to a group, as the administrator. */
+export async function addGroupMember(kind: DirectoryKind, groupDn: string, memberDn: string): Promise<void> {
+  const client = await adminClient(kind);
+  try {
+    await client.modify(
+      groupDn,
+      new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [memberDn] }) }),
+    );
+  } finally {
+    await client.unbind();
+  }
+}
+
+export async function removeTestGroups(kind: DirectoryKind, groups: TestGroup[]): Promise<void> {
+  if (groups.length === 0) return;
+  const client = await adminClient(kind);
+  try {
+    for (const g of groups) await client.del(g.dn).catch(() => undefined);
+  } finally {
+    await client.unbind();
+  }
+}
+
+/** Replace attributes of an entry as the administrator (test set-up: e.g. give users a shared surname). */
+export async function replaceAsAdmin(
+  kind: DirectoryKind,
+  dn: string,
+  attributes: Record<string, string[]>,
+): Promise<void> {
+  const client = await adminClient(kind);
+  try {
+    await client.modify(
+      dn,
+      Object.entries(attributes).map(
+        ([type, values]) =>
+          new Change({ operation: 'replace', modification: new Attribute({ type, values }) }),
+      ),
+    );
   } finally {
     await client.unbind();
   }

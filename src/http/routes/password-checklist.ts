@@ -40,6 +40,8 @@ export function passwordChecklistRouter(deps: ChecklistRouterDeps): Router {
         return;
       }
       const result = deps.policy.checkOffline(password, await contextFor(flow, req, deps));
+      // About the password being typed: never cached anywhere.
+      res.set('Cache-Control', 'no-store');
       res.json({
         checklist: result.checklist.map((item) => ({
           rule: item.rule,
