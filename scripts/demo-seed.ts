@@ -1,9 +1,10 @@
 /**
  * Demo only: enrolls sample users so every flow can be tried at once.
  *   npx tsx scripts/demo-seed.ts          seed (idempotent) and print what was enrolled
- *   npx tsx scripts/demo-seed.ts code     print alice's current authenticator code
- * alice: authenticator app with a published demo secret; bob: his directory mobile as an
- * enrolled phone (codes appear on /demo/outbox); carol: nothing, to try enrollment.
+ *   npx tsx scripts/demo-seed.ts code [alice|hdesk]   print the current authenticator code
+ * alice and the helpdesk agent hdesk: authenticator apps with published demo secrets; bob: his
+ * directory mobile as an enrolled phone (codes appear on /demo/outbox); carol: nothing, to try
+ * enrollment.
  */
 import speakeasy from 'speakeasy';
 import { composeServices } from '../src/compose.ts';
@@ -14,11 +15,16 @@ import { createLogger } from '../src/log.ts';
 import { seal } from '../src/mfa/secret-box.ts';
 
 /** Published on purpose: this is a demo directory with demo users. */
-const ALICE_DEMO_SECRET = 'SSPRDEMOALICEQ2ZSSPRDEMOALICEQ2Z';
+const DEMO_SECRETS: Record<string, string> = {
+  alice: 'SSPRDEMOALICEQ2ZSSPRDEMOALICEQ2Z',
+  hdesk: 'SSPRDEMOHDESKQ2ZSSPRDEMOHDESKQ2Z',
+};
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'code') {
-    process.stdout.write(`${speakeasy.totp({ secret: ALICE_DEMO_SECRET, encoding: 'base32' })}\n`);
+    const secret = DEMO_SECRETS[process.argv[3] ?? 'alice'];
+    if (!secret) throw new Error(`no demo authenticator for ${process.argv[3]}`);
+    process.stdout.write(`${speakeasy.totp({ secret, encoding: 'base32' })}\n`);
     return;
   }
   loadEnvFile();
@@ -29,13 +35,15 @@ async function main(): Promise<void> {
     const alice = await services.directory.findUser('alice');
     const bob = await services.directory.findUser('bob');
     if (!alice || !bob) throw new Error('seed users alice and bob not found: is the demo directory running?');
-    if ((await services.store.listFactors(alice.id)).length === 0) {
+    for (const [login, secret] of Object.entries(DEMO_SECRETS)) {
+      const user = await services.directory.findUser(login);
+      if (!user || (await services.store.listFactors(user.id)).length > 0) continue;
       const id = token();
       await services.store.addFactor({
         id,
-        userId: alice.id,
+        userId: user.id,
         kind: 'totp',
-        secretSealed: seal(services.keys.sealKey, ALICE_DEMO_SECRET, id),
+        secretSealed: seal(services.keys.sealKey, secret, id),
         phone: null,
         label: 'Authenticator app',
         createdAt: new Date(),
@@ -59,8 +67,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         'Demo enrollments:',
-        `  alice  authenticator app, secret ${ALICE_DEMO_SECRET}`,
-        '         (add it to an authenticator app, or run: npx tsx scripts/demo-seed.ts code)',
+        `  alice  authenticator app, secret ${DEMO_SECRETS.alice}`,
+        '         (add it to an authenticator app, or run: npx tsx scripts/demo-seed.ts code alice)',
+        `  hdesk  helpdesk agent, authenticator secret ${DEMO_SECRETS.hdesk} (npx tsx scripts/demo-seed.ts code hdesk)`,
         `  bob    phone ${bob.mobile}: codes appear on http://localhost:${config.http.port}/demo/outbox`,
         '  carol  nothing yet: try "Set up verification" with Start-Pass-C3!',
         '',

@@ -20,6 +20,11 @@ LDAP_MANAGED_OUS=OU=Staff,DC=sspr,DC=test
 DATABASE_URL=sqlite:data/demo.sqlite
 SECRET_KEY=demo-only-secret-key-not-for-production-0123456789
 DEMO_MODE=true
+HELPDESK_GROUPS=CN=SSPR-Helpdesk,OU=Staff,DC=sspr,DC=test
+AUDITOR_GROUPS=CN=SSPR-Helpdesk,OU=Staff,DC=sspr,DC=test
+MAIL_SENDER=outbox
+MAIL_OUTBOX_FILE=data/mail-outbox.jsonl
+MAIL_SECURITY_CONTACT=security@sspr.test
 ENV
 ENV_FILE=data/demo.env npx tsx scripts/demo-seed.ts
 cat <<'TXT'
@@ -34,6 +39,9 @@ SSPR Portal demo
                Unlock account: lock bob with 5 wrong passwords first, e.g. at "Change password"
                Set up verification as carol (Start-Pass-C3!): add an authenticator app and a phone
                Change password as any user who knows the password (15+ characters)
+               Helpdesk: sign in as hdesk / Start-Pass-H5! at /helpdesk, code from
+                 npx tsx scripts/demo-seed.ts code hdesk ; verify alice with her code, then act
+               Mails to users (helpdesk actions, self-service changes): data/mail-outbox.jsonl
   doctor       ENV_FILE=data/demo.env npm run doctor      checks TLS, the service account and its rights
                ENV_FILE=data/demo.env LDAP_BIND_DN='CN=Administrator,CN=Users,DC=sspr,DC=test' \
                  LDAP_BIND_PASSWORD='Sspr-Admin-Pass1!' npm run doctor   fails loudly: over-privileged
