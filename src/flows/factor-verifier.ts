@@ -126,6 +126,7 @@ export class FactorVerifier {
     phones: Phone[],
     text: (code: string) => string,
     ttlSeconds = this.deps.settings.codeTtlSeconds,
+    sender: SmsSender = this.deps.sms,
   ): Promise<{ delivery: Promise<void> }> {
     const code = generateCode();
     const now = this.now();
@@ -137,7 +138,7 @@ export class FactorVerifier {
       attempts: 0,
       usedAt: null,
     });
-    const delivery = Promise.all(phones.map((p) => this.deps.sms.send(p.number, text(code)))).then(
+    const delivery = Promise.all(phones.map((p) => sender.send(p.number, text(code)))).then(
       () => undefined,
       (error: unknown) => {
         if (error instanceof CooldownError) throw new AppError('flow.sms_not_sent', { cause: error });
@@ -156,8 +157,15 @@ export class FactorVerifier {
     phones: Phone[],
     text: (code: string) => string,
     ttlMinutes: number,
+    sender: SmsSender = this.deps.sms,
   ) {
-    const { delivery } = await this.createCodeFor(assistPurpose(subjectId), phones, text, ttlMinutes * 60);
+    const { delivery } = await this.createCodeFor(
+      assistPurpose(subjectId),
+      phones,
+      text,
+      ttlMinutes * 60,
+      sender,
+    );
     await delivery;
   }
 

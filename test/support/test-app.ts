@@ -250,3 +250,62 @@ export async function smsSentTo(app: TestApp, phone: string, settleMs = 400): Pr
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   return (await app.sms()).filter((m) => m.to === phone).map((m) => m.text);
 }
+
+// ---- Helpers for the helpdesk suites (test/integration/http/helpdesk*.test.ts, test/e2e/helpdesk-unlock.test.ts).
+
+/** A signed-in helpdesk agent: its supertest agent and the CSRF token of its agent session. */
+export interface HelpdeskSession {
+  agent: Agent;
+  csrf: string;
+  /** POST a helpdesk form with the session's CSRF token plus `fields`. */
+  post: (path: string, fields?: Record<string, string>) => PendingRequest;
+}
+
+/**
+ * Sign in to /helpdesk on a fresh supertest agent: directory password, then a code of a TOTP
+ * factor seeded for the agent now (one new factor per sign-in, so codes never collide with an
+ * earlier sign-in's). `now` is the app's clock when the test moves it. Throws unless both steps
+ * lead to the agent's search page.
+ */
+export async function signInToHelpdesk(
+  t: TestApp,
+  credentials: { login: string; password: string },
+  options: { now?: () => Date } = {},
+): Promise<HelpdeskSession> {
+  const user = await directoryUserOf(t, credentials.login);
+  const secret = await givenTotpFactor(t.services, user);
+  const agent = t.agent();
+  const start = await agent.get('/helpdesk');
+  const totp = await submit(agent, '/helpdesk/sign-in', start.text, credentials);
+  if (totp.status !== 200 || !totp.text.includes('action="/helpdesk/totp"')) {
+    throw new Error(`helpdesk sign-in of ${credentials.login} refused: ${totp.status}`);
+  }
+  const done = await submit(agent, '/helpdesk/totp', totp.text, {
+    code: totpCode(secret, 0, options.now?.() ?? new Date()),
+  });
+  if (done.status !== 303) throw new Error(`helpdesk TOTP of ${credentials.login} refused: ${done.status}`);
+  const home = await agent.get('/helpdesk');
+  const csrf = csrfOf(home.text);
+  return {
+    agent,
+    csrf,
+    post: (path, fields = {}) =>
+      agent
+        .post(path)
+        .type('form')
+        .send({ _csrf: csrf, ...fields }),
+  };
+}
+
+export type StoredAudit = Awaited<ReturnType<Services['store']['listAudit']>>[number];
+
+/** Audit rows written while `run` ran, oldest first (the store's ids only grow). */
+export async function auditRowsDuring<T>(
+  t: TestApp,
+  run: () => Promise<T>,
+): Promise<{ result: T; rows: StoredAudit[] }> {
+  const before = (await t.services.store.listAudit({ limit: 1 }))[0]?.id ?? 0;
+  const result = await run();
+  const rows = (await t.services.store.listAudit({ limit: 1000 })).filter((r) => r.id > before).reverse();
+  return { result, rows };
+}

@@ -117,7 +117,9 @@ export function createHelpdesk(deps: HelpdeskDeps) {
       return await fn(reason);
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'internal.error';
-      await audit(actor, subject, action, 'refused', {
+      // Rows name the user as the successful ones do, so filters and "recent events" find them.
+      const name = (await deps.directory.readUser(subject).catch(() => null))?.username ?? subject;
+      await audit(actor, name, action, 'refused', {
         errorCode: code,
         clientAddress: ctx.clientAddress,
         reason,
@@ -176,9 +178,17 @@ export function createHelpdesk(deps: HelpdeskDeps) {
       if (pending.until < now()) throw new AppError('helpdesk.signed_out');
       const agent = await deps.directory.readUser(pending.dn);
       if (!agent || agent.id !== pending.id) throw new AppError('helpdesk.signed_out');
-      await deps.verifier.proveWith(`id:${agent.id}`, async () =>
-        typeof code === 'string' && code.length <= 16 ? deps.verifier.proveTotp(agent, code) : false,
-      );
+      try {
+        await deps.verifier.proveWith(`id:${agent.id}`, async () =>
+          typeof code === 'string' && code.length <= 16 ? deps.verifier.proveTotp(agent, code) : false,
+        );
+      } catch (error) {
+        await audit(`agent:${agent.username}`, null, 'helpdesk.sign_in', 'failure', {
+          errorCode: error instanceof AppError ? error.code : 'internal.error',
+          clientAddress,
+        });
+        throw error;
+      }
       await audit(`agent:${agent.username}`, null, 'helpdesk.sign_in', 'success', { clientAddress });
       return { ...pending, signedInAt: now(), lastSeenAt: now(), verified: {} };
     },
@@ -311,6 +321,9 @@ export function createHelpdesk(deps: HelpdeskDeps) {
           (code) =>
             translate('sms.helpdesk_assist', { code, link, minutes: deps.settings.assistCodeTtlMinutes }),
           deps.settings.assistCodeTtlMinutes,
+          // The raw transport: a code the agent asked for must arrive even right after the
+          // verification code went to the same phone.
+          deps.sms,
         );
         await audit(
           `agent:${ctx.agent.username}`,
