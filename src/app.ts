@@ -187,6 +187,7 @@ export function createApp(s: AppServices): express.Express {
         }),
         store: s.store,
         limit: limits.perAddress,
+        perAccount: limits.perAccount,
         session: {
           sessionMinutes: s.config.helpdesk.sessionMinutes,
           idleMinutes: s.config.helpdesk.idleMinutes,

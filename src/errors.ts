@@ -70,10 +70,17 @@ export class AppError extends Error {
   readonly expose: boolean;
   /** Values for the message's placeholders ({min}, {max}); settings only, never user input. */
   readonly params: Record<string, string | number> | undefined;
+  /** An audit row was already written for this refusal (by the writeback). */
+  readonly isAudited: boolean;
 
   constructor(
     code: ErrorCode,
-    options: { cause?: unknown; detail?: string; params?: Record<string, string | number> } = {},
+    options: {
+      cause?: unknown;
+      detail?: string;
+      params?: Record<string, string | number>;
+      isAudited?: boolean;
+    } = {},
   ) {
     // The message is the code plus an operator-facing detail; it never carries secrets or raw
     // directory text meant for users (the locale file holds what users read).
@@ -82,6 +89,7 @@ export class AppError extends Error {
     this.code = code;
     this.expose = !INTERNAL_CODES.has(code);
     this.params = options.params;
+    this.isAudited = options.isAudited === true;
   }
 }
 

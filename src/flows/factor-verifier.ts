@@ -182,7 +182,13 @@ export class FactorVerifier {
   async prove(
     method: FactorKind,
     code: string,
-    ctx: { purpose: string; accountKey: string; subject: DirectoryUser | null },
+    ctx: {
+      purpose: string;
+      accountKey: string;
+      subject: DirectoryUser | null;
+      /** Forgot password only: a helpdesk "caller sets it" code counts as the SMS factor. */
+      acceptsAssistCode?: boolean;
+    },
   ): Promise<void> {
     await this.proveWith(ctx.accountKey, async () =>
       ctx.subject === null
@@ -190,7 +196,8 @@ export class FactorVerifier {
         : method === 'totp'
           ? this.proveTotp(ctx.subject, code)
           : (await this.proveSmsCode(ctx.purpose, code)) ||
-            (await this.proveSmsCode(assistPurpose(ctx.subject.id), code)),
+            (ctx.acceptsAssistCode === true &&
+              (await this.proveSmsCode(assistPurpose(ctx.subject.id), code))),
     );
   }
 

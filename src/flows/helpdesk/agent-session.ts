@@ -10,6 +10,8 @@ export interface AgentSession {
   isAuditor: boolean;
   signedInAt: number;
   lastSeenAt: number;
+  /** When the helpdesk group membership was last confirmed (re-read every minute). */
+  groupCheckedAt: number;
   /** Callers verified by this agent: subject id -> expiry (ms). Bound to this agent's session. */
   verified: Record<string, number>;
 }

@@ -116,6 +116,8 @@ export function createHelpdesk(deps: HelpdeskDeps) {
       reason = reasonOf(ctx.reason);
       return await fn(reason);
     } catch (error) {
+      // The writeback audits its own refusals: one row per action, never two.
+      if (error instanceof AppError && error.isAudited) throw error;
       const code = error instanceof AppError ? error.code : 'internal.error';
       // Rows name the user as the successful ones do, so filters and "recent events" find them.
       const name = (await deps.directory.readUser(subject).catch(() => null))?.username ?? subject;
@@ -190,7 +192,18 @@ export function createHelpdesk(deps: HelpdeskDeps) {
         throw error;
       }
       await audit(`agent:${agent.username}`, null, 'helpdesk.sign_in', 'success', { clientAddress });
-      return { ...pending, signedInAt: now(), lastSeenAt: now(), verified: {} };
+      return { ...pending, signedInAt: now(), lastSeenAt: now(), groupCheckedAt: now(), verified: {} };
+    },
+
+    /** Still an agent? Removing someone from the helpdesk group (or disabling them) ends their session. */
+    async isStillAgent(agent: AgentSession): Promise<boolean> {
+      const user = await deps.directory.readUser(agent.dn);
+      return (
+        !!user &&
+        user.id === agent.id &&
+        !user.status.isDisabled &&
+        (await isInAny(user, deps.settings.groups))
+      );
     },
 
     async search(ctx: ActionContext, query: unknown) {
@@ -282,7 +295,7 @@ export function createHelpdesk(deps: HelpdeskDeps) {
           reason,
           clientAddress: ctx.clientAddress,
         });
-        if (!result.ok) throw new AppError(result.code, { params: result.params });
+        if (!result.ok) throw new AppError(result.code, { params: result.params, isAudited: true });
       });
     },
 
@@ -299,7 +312,7 @@ export function createHelpdesk(deps: HelpdeskDeps) {
           mustChange: true,
           unlock: true,
         });
-        if (!result.ok) throw new AppError(result.code, { params: result.params });
+        if (!result.ok) throw new AppError(result.code, { params: result.params, isAudited: true });
         return temporary;
       });
     },
@@ -314,7 +327,11 @@ export function createHelpdesk(deps: HelpdeskDeps) {
         if (subject.status.isDisabled) throw new AppError('directory.account_disabled');
         const phones = await deps.verifier.phones(subject);
         if (phones.length === 0) throw new AppError('helpdesk.no_phone');
-        const link = new URL('/reset', deps.settings.baseUrl).href;
+        // Relative to BASE_URL, so a path prefix (https://host/sspr/) is kept.
+        const base = deps.settings.baseUrl.href.endsWith('/')
+          ? deps.settings.baseUrl.href
+          : `${deps.settings.baseUrl.href}/`;
+        const link = new URL('reset', base).href;
         await deps.verifier.sendAssistCode(
           subject.id,
           phones,

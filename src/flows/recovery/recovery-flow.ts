@@ -83,6 +83,7 @@ export async function submitCode(
     purpose: `flow:${flow.id}`,
     accountKey: flow.data.accountKey!,
     subject,
+    acceptsAssistCode: flow.kind === 'reset',
   });
   const proven = [...new Set<FactorKind>([...(flow.data.proven ?? []), method])];
   const isVerified = proven.length >= deps.requiredFactors;

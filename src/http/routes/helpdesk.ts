@@ -9,10 +9,11 @@ import {
   type PendingAgent,
 } from '../../flows/helpdesk/agent-session.ts';
 import type { Helpdesk } from '../../flows/helpdesk/helpdesk-service.ts';
+import { loginKey } from '../../flows/pre-auth.ts';
 import type { Store } from '../../store/store.ts';
 import { clientAddress, rotateSession } from '../flow-session.ts';
 import { statusFor } from '../flow-steps.ts';
-import { limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
+import { assertAccountAllowed, limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -22,10 +23,14 @@ declare module 'express-session' {
   }
 }
 
+/** Group membership is re-read this often, so removal from the helpdesk group takes effect quickly. */
+const GROUP_RECHECK_MS = 60_000;
+
 export interface HelpdeskRouterDeps {
   helpdesk: Helpdesk;
   store: Pick<Store, 'hitRateLimit'>;
   limit: RateLimitSettings;
+  perAccount: RateLimitSettings;
   session: { sessionMinutes: number; idleMinutes: number };
   now: () => Date;
 }
@@ -58,8 +63,10 @@ export function helpdeskRouter(deps: HelpdeskRouterDeps): Router {
   async function requireAgent(req: Request, res: Response, next: NextFunction) {
     const agent = req.session.agent;
     const at = deps.now().getTime();
-    if (agent && isAgentSessionLive(agent, at, deps.session)) {
-      req.session.agent = { ...agent, lastSeenAt: at };
+    const isLive = agent && isAgentSessionLive(agent, at, deps.session);
+    const isRecheckDue = agent && at - (agent.groupCheckedAt ?? 0) > GROUP_RECHECK_MS;
+    if (agent && isLive && (!isRecheckDue || (await deps.helpdesk.isStillAgent(agent)))) {
+      req.session.agent = { ...agent, lastSeenAt: at, ...(isRecheckDue ? { groupCheckedAt: at } : {}) };
       next();
       return;
     }
@@ -100,6 +107,11 @@ export function helpdeskRouter(deps: HelpdeskRouterDeps): Router {
 
   router.post('/helpdesk/sign-in', limit, checkCsrf, async (req, res) => {
     try {
+      await assertAccountAllowed(
+        deps.store,
+        `helpdesk:sign-in:${loginKey(String(req.body.login ?? ''))}`,
+        deps.perAccount,
+      );
       req.session.pendingAgent = await deps.helpdesk.signIn(
         req.body.login,
         req.body.password,
