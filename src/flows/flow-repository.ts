@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { safeEqual } from '../safe-equal.ts';
 import type { Store } from '../store/store.ts';
 import { type Flow, type FlowKind, newFlow } from './flow.ts';
 
@@ -56,10 +56,4 @@ export class FlowRepository {
   async finish(flow: Flow): Promise<void> {
     await this.store.deleteFlow(flow.id);
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -1,4 +1,5 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt } from 'node:crypto';
+import { safeEqual } from '../safe-equal.ts';
 import type { PasswordHistoryEntry, Store } from '../store/store.ts';
 
 export interface PasswordHistoryOptions {
@@ -82,8 +83,4 @@ function derive(password: string, salt: string, params: string): Promise<Buffer>
       (err, key) => (err ? reject(err) : resolve(key)),
     ),
   );
-}
-
-function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { toCsv } from '../../audit/audit-csv.ts';
 import { AppError } from '../../errors.ts';
@@ -10,6 +9,7 @@ import {
 } from '../../flows/helpdesk/agent-session.ts';
 import type { Helpdesk } from '../../flows/helpdesk/helpdesk-service.ts';
 import { loginKey } from '../../flows/pre-auth.ts';
+import { safeEqual } from '../../safe-equal.ts';
 import type { Store } from '../../store/store.ts';
 import { clientAddress, rotateSession } from '../flow-session.ts';
 import { statusFor } from '../flow-steps.ts';
@@ -51,9 +51,9 @@ export function helpdeskRouter(deps: HelpdeskRouterDeps): Router {
     res.render(`helpdesk/${view}`, { csrf: csrfOf(req), agent: req.session.agent, ...locals });
 
   function checkCsrf(req: Request, _res: Response, next: NextFunction) {
-    const expected = Buffer.from(req.session.helpdeskCsrf ?? '');
-    const given = Buffer.from(typeof req.body?._csrf === 'string' ? req.body._csrf : '');
-    if (expected.length === 0 || expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    const expected = req.session.helpdeskCsrf ?? '';
+    const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
+    if (expected.length === 0 || !safeEqual(expected, given)) {
       next(new AppError('flow.invalid', { detail: 'helpdesk csrf' }));
       return;
     }
