@@ -3,11 +3,12 @@ import { type ChangeDeps, changePassword } from '../../flows/change/change-flow.
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
 import { loginKey } from '../../flows/pre-auth.ts';
-import { identify, type RecoveryDeps, sendSmsCode, submitCode } from '../../flows/recovery/recovery-flow.ts';
+import type { RecoveryDeps } from '../../flows/recovery/recovery-flow.ts';
 import type { Store } from '../../store/store.ts';
 import { clientAddress, forgetFlow, rotateSession } from '../flow-session.ts';
 import { currentOrNewFlow, flowStep, restartFlow } from '../flow-steps.ts';
 import { assertAccountAllowed, limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
+import { mountVerificationSteps } from './verification-steps.ts';
 
 export interface ChangeRouterDeps extends ChangeDeps {
   flows: FlowRepository;
@@ -53,46 +54,18 @@ export function changeRouter(deps: ChangeRouterDeps): Router {
   );
 
   if (deps.factor) {
-    const factor = deps.factor;
-    router.post(
-      '/change/identify',
+    mountVerificationSteps(router, {
+      kind: 'change',
+      base: '/change',
+      step,
       limit,
-      step(async (flow, req) => {
-        const next = await identify(flow, req.body.login, factor);
-        await assertAccountAllowed(
-          deps.store,
-          `change:identify:${next.data.accountKey}`,
-          deps.limits.perAccount,
-        );
-        return deps.flows.save(next);
-      }),
-    );
-    router.post(
-      '/change/send-code',
-      limit,
-      step(async (flow, _req, res) => {
-        await assertAccountAllowed(deps.store, `change:send:${flow.data.accountKey}`, deps.limits.perAccount);
-        await sendSmsCode(flow, factor);
-        await render(res, flow, undefined, 'ui.verify.code_sent');
-        return 'rendered';
-      }),
-    );
-    router.post(
-      '/change/verify',
-      limit,
-      step(async (flow, req) => {
-        await assertAccountAllowed(
-          deps.store,
-          `change:verify:${flow.data.accountKey}`,
-          deps.limits.perAccount,
-        );
-        const { flow: next } = await submitCode(flow, req.body.method, req.body.code, 'form', factor);
-        const saved = await deps.flows.save(next);
-        // Every proven factor rotates the session id, the first of two included.
-        await rotateSession(req);
-        return saved;
-      }),
-    );
+      render,
+      flows: deps.flows,
+      store: deps.store,
+      perAccount: deps.limits.perAccount,
+      recovery: deps.factor,
+      nextState: 'form',
+    });
   }
 
   router.post(

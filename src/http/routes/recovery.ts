@@ -3,18 +3,12 @@ import { AppError, type ErrorCode } from '../../errors.ts';
 import type { FactorVerifier } from '../../flows/factor-verifier.ts';
 import type { Flow } from '../../flows/flow.ts';
 import type { FlowRepository } from '../../flows/flow-repository.ts';
-import {
-  choosePassword,
-  identify,
-  type RecoveryDeps,
-  sendSmsCode,
-  submitCode,
-  unlockAccount,
-} from '../../flows/recovery/recovery-flow.ts';
+import { choosePassword, type RecoveryDeps, unlockAccount } from '../../flows/recovery/recovery-flow.ts';
 import type { Store } from '../../store/store.ts';
-import { clientAddress, forgetFlow, rotateSession } from '../flow-session.ts';
+import { clientAddress, forgetFlow } from '../flow-session.ts';
 import { currentOrNewFlow, flowStep, restartFlow, statusFor } from '../flow-steps.ts';
-import { assertAccountAllowed, limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
+import { limitByAddress, type RateLimitSettings } from '../middleware/rate-limit.ts';
+import { mountVerificationSteps } from './verification-steps.ts';
 
 const TERMINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'directory.account_disabled',
@@ -83,64 +77,34 @@ export function recoveryRouter(kind: 'reset' | 'unlock', deps: RecoveryRouterDep
     }),
   );
 
-  router.post(
-    `${base}/identify`,
+  mountVerificationSteps(router, {
+    kind,
+    base,
+    step,
     limit,
-    step(async (flow, req) => {
-      const next = await identify(flow, req.body.login, deps);
-      await assertAccountAllowed(
-        deps.store,
-        `${kind}:identify:${next.data.accountKey}`,
-        deps.limits.perAccount,
-      );
-      return deps.flows.save(next);
-    }),
-  );
-
-  router.post(
-    `${base}/send-code`,
-    limit,
-    step(async (flow, _req, res) => {
-      await assertAccountAllowed(deps.store, `${kind}:send:${flow.data.accountKey}`, deps.limits.perAccount);
-      await sendSmsCode(flow, deps);
-      // The same notice whether or not a phone exists: nothing here tells the accounts apart.
-      await render(res, flow, undefined, 'ui.verify.code_sent');
-      return 'rendered';
-    }),
-  );
-
-  router.post(
-    `${base}/verify`,
-    limit,
-    step(async (flow, req, res) => {
-      await assertAccountAllowed(
-        deps.store,
-        `${kind}:verify:${flow.data.accountKey}`,
-        deps.limits.perAccount,
-      );
-      const { flow: next, isVerified } = await submitCode(
-        flow,
-        req.body.method,
-        req.body.code,
-        kind === 'reset' ? 'choose_password' : 'act',
-        deps,
-      );
-      const saved = await deps.flows.save(next);
-      // Every proven factor rotates the session id, the first of two included.
-      await rotateSession(req);
-      if (!isVerified || kind === 'reset') return saved;
-      // The flow is already past verification: any refusal ends it (a retry starts over).
-      await endWith(
-        req,
-        res,
-        saved,
-        () => unlockAccount(saved, writebackContext(req, saved), deps),
-        () => true,
-        true,
-      );
-      return 'rendered';
-    }),
-  );
+    render,
+    flows: deps.flows,
+    store: deps.store,
+    perAccount: deps.limits.perAccount,
+    recovery: deps,
+    nextState: kind === 'reset' ? 'choose_password' : 'act',
+    ...(kind === 'unlock'
+      ? {
+          // Unlock acts as soon as the factors are proven; any refusal ends the flow (a retry starts over).
+          afterVerified: async (saved: Flow, req: Request, res: Response) => {
+            await endWith(
+              req,
+              res,
+              saved,
+              () => unlockAccount(saved, writebackContext(req, saved), deps),
+              () => true,
+              true,
+            );
+            return 'rendered' as const;
+          },
+        }
+      : {}),
+  });
 
   if (kind === 'reset') {
     router.post(
